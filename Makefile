@@ -1,0 +1,58 @@
+# Two commands do everything on a fresh machine:
+#   make lab   - install the course into .venv (once) and open it in JupyterLab
+#   make test  - install the course into .venv (once) and run every check
+# Other targets: make bench, make notebooks (re-run lessons and store outputs),
+# make lint, make clean.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := $(BIN)/python -m pytest --nbval $(or $(NB),notebooks) --nbval-current-env \
+          --nbval-sanitize-with tests/notebooks/sanitize.cfg --nbval-cell-timeout 60
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: lab test lint unit nbval nbval-spawn notebooks bench clean install
+
+install: $(STAMP)
+
+# Re-installs only when the dependencies change; a second run starts in seconds.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+	  "The course needs Python 3.10 or newer; this is " + sys.version.split()[0] + \
+	  ". Run: make PYTHON=python3.12 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: lint unit nbval nbval-spawn
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+# The lessons as stored, under this platform's default start method ...
+nbval: $(STAMP)
+	$(NBVAL)
+
+# ... and again with spawn forced as the default, as on macOS and Windows.
+nbval-spawn: $(STAMP)
+	PYTHONPATH=$(abspath tests/notebooks/spawn) $(NBVAL)
+
+# Re-run every lesson top to bottom and store its outputs (after editing one).
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False \
+	  $(or $(NB),notebooks/*.ipynb)
+
+bench: $(STAMP)
+	$(BIN)/python -m helpers.report --out results
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

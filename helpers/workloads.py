@@ -1,0 +1,114 @@
+"""The work the lessons send to other processes.
+
+Every function here is defined at the top level of an importable module, so
+that it can be pickled by reference (module and name) and found again in a
+child started with spawn or forkserver. A function defined in a notebook cell
+cannot: the child has no way to import the notebook's ``__main__``.
+
+Like Fluent Python's ``primes.py``, one workload module serves every lesson,
+so that a lesson changes only the mechanism while the work stays the same.
+All workers return their results; none of them prints.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+#: Size of ``cpu_task`` that takes roughly 0.1 s on a laptop (CPython 3.11).
+DEFAULT_SIZE = 1_000_000
+
+
+def _check_count(name: str, value: object, minimum: int = 0) -> int:
+    """Return ``value`` if it is an int >= ``minimum``, else raise a teaching error."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def cpu_task(n: int = DEFAULT_SIZE) -> int:
+    """Sum the squares of ``range(n)``: pure-Python CPU work, cost proportional to ``n``.
+
+    Demonstrates CPU-bound work that holds the GIL, so threads cannot speed it
+    up but processes can. Runs in a worker process.
+
+    Raises:
+        TypeError: ``n`` is not an int.
+        ValueError: ``n`` is negative.
+    """
+    _check_count("n", n)
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def cpu_task_expected(n: int) -> int:
+    """The closed form of ``cpu_task(n)``, for checking results without re-running the work."""
+    _check_count("n", n)
+    return (n - 1) * n * (2 * n - 1) // 6
+
+
+def square(x: int | float) -> int | float:
+    """Return ``x * x``: a task so small that sending it costs more than doing it.
+
+    Runs in a worker process.
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"square needs a number, got {type(x).__name__} {x!r}")
+    return x * x
+
+
+def sleepy(seconds: float = 0.1) -> float:
+    """Wait ``seconds`` without using the CPU, like a network call; return ``seconds``.
+
+    Demonstrates I/O-like work, where threads do as well as processes.
+    Runs in a worker process.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"seconds must be a number, got {type(seconds).__name__} {seconds!r}")
+    if seconds < 0:
+        raise ValueError(f"seconds must be at least 0, got {seconds}")
+    time.sleep(seconds)
+    return seconds
+
+
+def cpu_task_with_pid(n: int = DEFAULT_SIZE) -> tuple[int, int]:
+    """Like ``cpu_task``, but also return the id of the process that did the work.
+
+    Shows which worker ran which task. Runs in a worker process.
+    """
+    return os.getpid(), cpu_task(n)
+
+
+def add(a: int | float, b: int | float) -> int | float:
+    """Return ``a + b``; a two-argument task for ``starmap``. Runs in a worker process."""
+    return a + b
+
+
+def fail_if(x: int, bad: int = 3) -> int:
+    """Return ``x * x``, but raise ``ValueError`` when ``x == bad``.
+
+    Demonstrates how an exception in a worker reaches the parent.
+    Runs in a worker process.
+    """
+    if x == bad:
+        raise ValueError(f"task {x} failed on purpose")
+    return x * x
+
+
+def run_slice(func, items: list, index: int, queue) -> None:
+    """Apply ``func`` to each item and put ``(index, results)`` on ``queue``.
+
+    The body of a hand-made worker ``Process``: a Process discards its
+    target's return value, so results travel back through a queue.
+    Runs in a worker process.
+    """
+    queue.put((index, [func(x) for x in items]))
+
+
+def whoami(_: object = None) -> int:
+    """Return the id of the process this runs in. Runs in a worker process."""
+    return os.getpid()

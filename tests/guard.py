@@ -1,0 +1,92 @@
+"""A pytest plugin: fail the run if it leaves a process or a shared-memory segment behind.
+
+Loaded for every pytest run of the course (``addopts`` in pyproject.toml), the
+unit tests and the notebook runs alike. At start it puts a random token in the
+environment, which every kernel, pool worker, manager and resource tracker
+started by the run inherits; at the end, any live process that still carries
+the token was left behind. New entries in ``/dev/shm`` (shared memory and
+POSIX semaphores) are leaks too. Both checks need Linux's ``/proc`` and
+``/dev/shm``; elsewhere they are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+MARK = "MP_COURSE_TEST_RUN"
+SHM = Path("/dev/shm")
+GRACE_SECONDS = 10.0  # resource trackers and forkserver exit shortly after their kernel
+
+_state: dict = {}
+
+
+def _shm_entries() -> set[str]:
+    return set(os.listdir(SHM)) if SHM.is_dir() else set()
+
+
+def _marked_processes(token: str) -> list[psutil.Process]:
+    me = os.getpid()
+    ancestors = {p.pid for p in psutil.Process(me).parents()}
+    found = []
+    for proc in psutil.process_iter():
+        if proc.pid == me or proc.pid in ancestors:
+            continue
+        try:
+            if proc.environ().get(MARK) == token and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def _describe(proc: psutil.Process) -> str:
+    try:
+        return f"pid {proc.pid}: {' '.join(proc.cmdline())[:160]}"
+    except psutil.Error:
+        return f"pid {proc.pid}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    _state["token"] = os.environ.setdefault(MARK, uuid.uuid4().hex)
+    _state["shm"] = _shm_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    token = _state.get("token")
+    if token is None:
+        return
+    deadline = time.monotonic() + GRACE_SECONDS
+    while (procs := _marked_processes(token)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    while (segments := _shm_entries() - _state["shm"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    problems = [f"process left running, {_describe(p)}" for p in procs]
+    problems += [f"shared-memory entry left in /dev/shm: {name}" for name in sorted(segments)]
+    if not problems:
+        return
+    for p in procs:  # clean up so that one failure does not poison the next run
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    for name in segments:
+        (SHM / name).unlink(missing_ok=True)
+    _state["problems"] = problems
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    problems = _state.get("problems")
+    if problems:
+        terminalreporter.section("leaks: processes and shared memory", red=True)
+        for line in problems:
+            terminalreporter.write_line(line)
