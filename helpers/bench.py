@@ -211,7 +211,7 @@ def compare(
         raise ValueError("inputs is empty: give at least one task")
     if workers is None:
         workers = [machine_info().usable_cpus]
-    worker_list = [workers] if isinstance(workers, int) else list(workers)
+    worker_list = list(workers) if isinstance(workers, (list, tuple, range)) else [workers]
     validate(strategies, worker_list, start_method, chunksize, repeats)
     method = start_method or default_start_method()
     if any(s in PROCESS_STRATEGIES for s in strategies):

@@ -31,6 +31,14 @@ def _shm_entries() -> set[str]:
     return set(os.listdir(SHM)) if SHM.is_dir() else set()
 
 
+def _own_helper(proc: psutil.Process, me: int) -> bool:
+    """The resource tracker or forkserver of this pytest process: they end when it does."""
+    if proc.ppid() != me:
+        return False
+    cmdline = " ".join(proc.cmdline())
+    return "multiprocessing.resource_tracker" in cmdline or "multiprocessing.forkserver" in cmdline
+
+
 def _marked_processes(token: str) -> list[psutil.Process]:
     me = os.getpid()
     ancestors = {p.pid for p in psutil.Process(me).parents()}
@@ -39,7 +47,8 @@ def _marked_processes(token: str) -> list[psutil.Process]:
         if proc.pid == me or proc.pid in ancestors:
             continue
         try:
-            if proc.environ().get(MARK) == token and proc.status() != psutil.STATUS_ZOMBIE:
+            if (proc.environ().get(MARK) == token and proc.status() != psutil.STATUS_ZOMBIE
+                    and not _own_helper(proc, me)):
                 found.append(proc)
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
