@@ -112,3 +112,15 @@ def run_slice(func, items: list, index: int, queue) -> None:
 def whoami(_: object = None) -> int:
     """Return the id of the process this runs in. Runs in a worker process."""
     return os.getpid()
+
+
+def uneven_task(task: tuple[int, float]) -> int:
+    """Sleep ``task[1]`` seconds, then return the task's number ``task[0]``.
+
+    Tasks of uneven length show the order in which results arrive
+    (``imap`` against ``imap_unordered``, ``as_completed``).
+    Runs in a worker process.
+    """
+    number, seconds = task
+    sleepy(seconds)
+    return number
