@@ -12,7 +12,7 @@ NBVAL  := $(BIN)/python -m pytest --nbval $(or $(NB),notebooks) --nbval-current-
           --nbval-sanitize-with tests/notebooks/sanitize.cfg --nbval-cell-timeout 60
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test lint unit nbval nbval-spawn notebooks bench clean install
+.PHONY: lab test lint unit nbval nbval-spawn notebooks bench clean install slides test-browser
 
 install: $(STAMP)
 
@@ -46,9 +46,12 @@ nbval-spawn: $(STAMP)
 	PYTHONPATH=$(abspath tests/notebooks/spawn) $(NBVAL)
 
 # Re-run every lesson top to bottom and store its outputs (after editing one).
+# The kernel does not capture its children's raw file descriptors, exactly as
+# under nbval, so that what is stored is what the check will see.
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.extra_arguments='["--IPKernelApp.capture_fd_output=False"]' \
 	  $(or $(NB),notebooks/*.ipynb)
 
 bench: $(STAMP)
@@ -56,3 +59,23 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+
+# A reveal.js deck per lesson in slides/, from the stored outputs (nothing re-runs).
+# NB=notebooks/03_....ipynb for one lesson. For a deck that works offline, point
+# REVEAL at a copy of reveal.js 4 (and REQUIREJS at require.min.js), given
+# relative to slides/ or as a URL: see TEACHING.md.
+#   make slides REVEAL=reveal.js REQUIREJS=require.min.js
+SLIDES_OPTS := $(if $(REVEAL),--SlidesExporter.reveal_url_prefix=$(REVEAL)) \
+               $(if $(REQUIREJS),--SlidesExporter.require_js_url=$(REQUIREJS))
+slides: $(STAMP)
+	$(BIN)/jupyter nbconvert --to slides --output-dir slides $(SLIDES_OPTS) \
+	  $(or $(NB),notebooks/*.ipynb)
+
+# JupyterLab in headless Chromium: runs 00_start_here and a lesson with a widget,
+# checks for errors, widgets and plots, saves screenshots in results/screenshots/.
+# Installs Debian's chromium (needs root) and Playwright (never its own browsers).
+test-browser: $(STAMP)
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@$(BIN)/python -c 'import playwright' 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet 'playwright>=1.40,<2'
+	MP_COURSE_BROWSER=1 $(BIN)/python -m pytest tests/browser -v
