@@ -276,10 +276,11 @@ def table(records: Iterable[Record]) -> str:
     lines = []
     for r in records:
         who = "serial" if r.strategy == "serial" else f"{r.strategy} x{r.workers}"
-        method = f" [{r.start_method}]" if r.start_method else ""
         speed = "" if r.speedup is None else f"  speedup {r.speedup:.2f}x"
-        lines.append(f"{who + method:<24} median {r.median:.3f} s  "
-                     f"spread {r.spread:.3f} s{speed}")
+        # Nothing after a machine-dependent value is padded, so masked output lines up.
+        method = f"  (start method: {r.start_method})" if r.start_method else ""
+        lines.append(f"{who:<16} median {r.median:.3f} s  spread {r.spread:.3f} s"
+                     f"{speed}{method}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ All workers return their results; none of them prints.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 #: Size of ``cpu_task`` that takes roughly 0.1 s on a laptop (CPython 3.11).
@@ -109,6 +110,14 @@ def run_slice(func, items: list, index: int, queue) -> None:
     queue.put((index, [func(x) for x in items]))
 
 
+def exit_with(code: int) -> None:
+    """End the process with exit code ``code``, silently.
+
+    Demonstrates ``Process.exitcode``. Runs in a worker process.
+    """
+    sys.exit(_check_count("code", code))
+
+
 def whoami(_: object = None) -> int:
     """Return the id of the process this runs in. Runs in a worker process."""
     return os.getpid()
@@ -124,3 +133,43 @@ def uneven_task(task: tuple[int, float]) -> int:
     number, seconds = task
     sleepy(seconds)
     return number
+
+
+def matmul_task(n: int = 300) -> float:
+    """Multiply two ``n`` x ``n`` matrices with NumPy; return the trace of the product.
+
+    Demonstrates work done by BLAS, which may start its own threads inside
+    each worker process. Runs in a worker process.
+    """
+    import numpy as np
+
+    _check_count("n", n, 1)
+    a = np.ones((n, n)) / n
+    return float(np.trace(a @ a))
+
+
+def limit_blas_threads(threads: int = 1) -> None:
+    """Pool initializer: limit BLAS/OpenMP threads in this worker to ``threads``.
+
+    Uses threadpoolctl, which works even after NumPy was imported (under fork
+    the child inherits an imported NumPy, so setting OPENBLAS_NUM_THREADS there
+    would be too late). Runs in a worker process.
+    """
+    import numpy  # noqa: F401  threadpoolctl limits only libraries already loaded
+    from threadpoolctl import threadpool_limits
+
+    _check_count("threads", threads, 1)
+    global _BLAS_LIMIT
+    _BLAS_LIMIT = threadpool_limits(limits=threads)  # kept: the limit lasts for the worker
+
+
+_BLAS_LIMIT = None
+
+
+def blas_threads(_: object = None) -> int:
+    """The number of threads BLAS would use in this process now. Runs in a worker process."""
+    import numpy  # noqa: F401  (loads BLAS so that threadpoolctl can see it)
+    from threadpoolctl import threadpool_info
+
+    found = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return max(found, default=1)
