@@ -82,13 +82,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     problems += [f"shared-memory entry left in /dev/shm: {name}" for name in sorted(segments)]
     if not problems:
         return
-    for p in procs:  # clean up so that one failure does not poison the next run
+    for p in procs:  # ours alone (they carry this run's token): end them
         try:
             p.kill()
         except psutil.Error:
             pass
-    for name in segments:
-        (SHM / name).unlink(missing_ok=True)
+    # /dev/shm entries are only reported: the next run takes them as its baseline.
     _state["problems"] = problems
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
