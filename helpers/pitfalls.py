@@ -11,6 +11,7 @@ as a value the notebook can show.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -59,6 +60,27 @@ class Outcome:
     def __str__(self) -> str:
         return self.report()
 
+    def excerpt(self, *patterns: str, limit: int = 6) -> str:
+        """The verdict, then the distinct lines of output that contain one of ``patterns``.
+
+        Tracebacks differ between machines and Python versions (paths, line
+        numbers, pids); the lines a lesson talks about do not. Each kept line
+        is stripped, shown once, and the first ``limit`` are kept.
+        """
+        kept: list[str] = []
+        for line in (self.stdout + "\n" + self.stderr).splitlines():
+            line = line.strip()
+            if line and line not in kept and any(p in line for p in patterns):
+                kept.append(line)
+        shown = [f"  {line}" for line in kept[:limit]]
+        if len(kept) > limit:
+            shown.append(f"  ... {len(kept) - limit} more matching lines")
+        return "\n".join([self.verdict(), *shown])
+
+    def count(self, text: str) -> int:
+        """How many lines of stdout and stderr contain ``text``."""
+        return sum(text in line for line in (self.stdout + "\n" + self.stderr).splitlines())
+
 
 def _kill_tree(proc: subprocess.Popen) -> None:
     """Kill ``proc``, its process group and any descendant that left the group."""
@@ -85,7 +107,7 @@ def _kill_group(pgid: int) -> None:
 
 
 def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
-                env: dict[str, str] | None = None) -> Outcome:
+                env: dict[str, str] | None = None, like_notebook: bool = False) -> Outcome:
     """Run ``code`` as a script (``__name__ == "__main__"``) in a new Python process.
 
     Args:
@@ -93,6 +115,9 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
         timeout: seconds before the process and all its children are killed.
         args: extra command-line arguments for the script.
         env: extra environment variables for the script.
+        like_notebook: run the code with ``python -c`` instead of from a file. Its
+            ``__main__`` then has no file, as in a notebook, so spawn and
+            forkserver children cannot import functions defined in it.
 
     Returns:
         An ``Outcome``: exit code, captured output, and whether it timed out.
@@ -112,7 +137,8 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
         )
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, str(script), *args], cwd=tmp, env=full_env, text=True,
+            [sys.executable, *(("-c", script.read_text()) if like_notebook else (str(script),)),
+             *args], cwd=tmp, env=full_env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen_kwargs,
         )
         try:
@@ -125,3 +151,107 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
         seconds = time.perf_counter() - start
         _kill_group(proc.pid)  # children the script left running go too
     return Outcome(None if timed_out else proc.returncode, out, err, timed_out, seconds)
+
+
+# --- Bounded runs inside the notebook's own process --------------------------------
+
+
+@dataclass(frozen=True)
+class MapOutcome:
+    """What ``bounded_map`` saw: the results, or the error, or a timeout."""
+
+    results: list | None
+    error: BaseException | None
+    timed_out: bool
+    seconds: float
+
+    def verdict(self) -> str:
+        if self.timed_out:
+            return "no result within the time limit: the pool was terminated"
+        if self.error is not None:
+            return f"failed with {type(self.error).__name__}: {self.error}"
+        return f"finished: {self.results}"
+
+
+def bounded_map(pool, func, items, timeout: float = 3.0, chunksize: int | None = None,
+                terminate: bool = True) -> MapOutcome:
+    """``pool.map_async(func, items).get(timeout)``: a ``Pool.map`` that cannot hang.
+
+    A ``multiprocessing.Pool`` whose worker died, or that cannot import the
+    task's function, never delivers the result and ``pool.map`` waits forever
+    (FACTS.md). On timeout, and by default in every case, the pool is
+    terminated and joined, so no worker is left behind.
+
+    Raises:
+        ValueError: ``timeout`` is not a positive number.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    import multiprocessing
+
+    start = time.perf_counter()
+    results, error, timed_out = None, None, False
+    try:
+        results = pool.map_async(func, items, chunksize).get(timeout)
+    except multiprocessing.TimeoutError:
+        timed_out = True
+    except Exception as exc:  # the task's own exception, brought back by the pool
+        error = exc
+    seconds = time.perf_counter() - start
+    if terminate or timed_out:
+        pool.terminate()
+        pool.join()
+    return MapOutcome(results, error, timed_out, seconds)
+
+
+def worker_pids(pool) -> list[int]:
+    """The pids of a ``Pool``'s or ``ProcessPoolExecutor``'s current worker processes.
+
+    Reads private attributes (``Pool._pool``, ``ProcessPoolExecutor._processes``):
+    there is no public API for this before Python 3.14.
+    """
+    procs = getattr(pool, "_pool", None)
+    if procs is None:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+    return [p.pid for p in procs if p.pid is not None]
+
+
+def alive(pids) -> list[int]:
+    """The pids among ``pids`` whose process still runs (zombies count as gone)."""
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def stop_executor(executor) -> None:
+    """Stop a ``ProcessPoolExecutor`` now: kill its workers, then shut it down.
+
+    ``shutdown()`` alone waits for running tasks (and, without
+    ``cancel_futures=True``, for pending ones too). ``cancel_futures=True`` is
+    avoided on purpose: after a pickling error it can deadlock (CPython
+    gh-116685). Python 3.14 adds ``terminate_workers()`` for this.
+    """
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):
+        proc.terminate()
+    executor.shutdown(wait=True)
+
+
+def worker_frames(exc: BaseException, package: str = "helpers") -> list[str]:
+    """The worker's side of an exception a pool brought back: its frames in ``package``, then
+    the error line. Stable across machines (no paths, no line numbers).
+
+    ``Pool`` and ``ProcessPoolExecutor`` attach the worker's formatted traceback
+    as the exception's ``__cause__`` (a ``RemoteTraceback``).
+    """
+    cause = exc.__cause__
+    text = str(cause) if cause is not None else ""
+    frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', text)
+    lines = [f"in {name}() ({Path(file).parent.name}/{Path(file).name})"
+             for file, name in frames if Path(file).parent.name == package]
+    last = [line.strip() for line in text.splitlines() if line.strip().strip('"')]
+    return [*lines, last[-1] if last else f"{type(exc).__name__}: {exc}"]
