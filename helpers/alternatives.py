@@ -1,0 +1,246 @@
+"""The course's CPU-bound workload without a process pool: NumPy, Numba, threads, joblib, Dask.
+
+Each version computes exactly what ``helpers.workloads.cpu_task(n)`` computes
+(the sum of the squares of ``range(n)``), so that lesson 10 and ``make bench``
+can time them side by side. ``measure`` times any of them into a
+``helpers.bench.Record`` and checks every result against the closed form.
+
+NumPy and Numba add in fixed-width 64-bit integers, which wrap around silently
+on overflow (numpy docs, "Overflow errors"); Python's int never does. So the
+fixed-width versions refuse an ``n`` whose sum would not fit (``MAX_EXACT_N``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit, prange
+
+from helpers.bench import Record, ResultMismatch, rescale, summarize
+from helpers.workloads import cpu_task, cpu_task_expected
+
+INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _largest_exact_n() -> int:
+    """The largest n whose sum of squares fits in int64 (found by bisection)."""
+    low, high = 0, 1 << 22
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if cpu_task_expected(mid) <= INT64_MAX else (low, mid - 1)
+    return low
+
+
+#: ``cpu_task_numpy(n)`` and the Numba versions are exact up to this n (3,037,000 and a bit).
+MAX_EXACT_N = _largest_exact_n()
+
+
+def _check_n(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an int, got {type(n).__name__} {n!r}")
+    if not 0 <= n <= MAX_EXACT_N:
+        raise ValueError(f"n must be between 0 and {MAX_EXACT_N:,} so that the sum fits in "
+                         f"int64 (beyond that NumPy and Numba wrap around silently), got {n:,}")
+    return int(n)
+
+
+def cpu_task_numpy(n: int) -> int:
+    """``cpu_task(n)`` vectorised: one array of 0..n-1, squared and summed in C.
+
+    Runs in a worker process (or anywhere: it is an ordinary function).
+    """
+    values = np.arange(_check_n(n), dtype=np.int64)
+    return int(np.dot(values, values))  # sum of values * values, without a temporary array
+
+
+@njit(cache=False)  # cache=False: compile in memory, write no __pycache__ files
+def _numba_loop(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+@njit(cache=False)
+def _numba_array_loop(n):
+    values = np.arange(n)
+    total = 0
+    for i in range(n):
+        total += values[i] * values[i]
+    return total
+
+
+@njit(parallel=True, cache=False)
+def _numba_prange(n):
+    values = np.arange(n)
+    total = 0
+    for i in prange(n):  # Numba splits the range over its threads and adds the partial sums
+        total += values[i] * values[i]
+    return total
+
+
+def cpu_task_numba(n: int) -> int:
+    """The very loop of ``cpu_task``, compiled by Numba (LLVM) on first call."""
+    return int(_numba_loop(_check_n(n)))
+
+
+def cpu_task_numba_array(n: int) -> int:
+    """The loop over an array of 0..n-1, compiled by Numba: the compiler must really loop."""
+    return int(_numba_array_loop(_check_n(n)))
+
+
+def cpu_task_numba_parallel(n: int) -> int:
+    """Like ``cpu_task_numba_array`` with ``parallel=True`` and ``prange``: every core, one process."""
+    return int(_numba_prange(_check_n(n)))
+
+
+def describe_array(values: np.ndarray) -> tuple[str, bool]:
+    """The type of the array this worker received and whether it may write to it.
+
+    Shows joblib's memmapping: big arrays arrive as a read-only ``memmap``.
+    Runs in a worker process.
+    """
+    return type(values).__name__, bool(values.flags.writeable)
+
+
+def exit_if(x: int, bad: int, parent_pid: int) -> int:
+    """Return ``x * x``, but end the worker process abruptly when ``x == bad``.
+
+    Simulates a crash (a segfault, the out-of-memory killer). It refuses to run
+    in ``parent_pid`` so it can never take a notebook's kernel down.
+    Runs in a worker process.
+    """
+    if os.getpid() == parent_pid:
+        raise RuntimeError("exit_if would end the calling process; send it to a worker")
+    if x == bad:
+        os._exit(1)
+    return x * x
+
+
+def gil_status() -> str:
+    """One line: does this interpreter have a GIL, and is it on? (sys._is_gil_enabled, 3.13+)."""
+    free_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    if not free_build:
+        return "standard build: the GIL is always on (free-threaded builds exist from 3.13)"
+    if is_enabled is not None and not is_enabled():
+        return "free-threaded build, GIL off: threads run Python code in parallel"
+    return "free-threaded build, but the GIL was turned back on (PYTHON_GIL=1 or an extension)"
+
+
+def measure(strategy: str, run: Callable[[], list], expected: Sequence, *, workers: int = 1,
+            repeats: int = 3, warmup: bool = False, include_startup: bool = False,
+            baseline: float | None = None,
+            timer: Callable[[], float] = time.perf_counter) -> Record:
+    """Time ``run()`` ``repeats`` times; check every result equals ``expected``.
+
+    Args:
+        strategy: the label of the record ("numpy", "joblib", ...).
+        run: does all the tasks once and returns their results as a list.
+        expected: what serial ``cpu_task`` returns for the same tasks.
+        warmup: call ``run`` once untimed first (compile, start workers).
+        baseline: the serial median, for speedup and efficiency.
+
+    Raises:
+        ResultMismatch: a run returned other results than ``expected``.
+        ValueError: ``repeats`` or ``workers`` is less than 1.
+    """
+    if repeats < 1 or workers < 1:
+        raise ValueError(f"repeats and workers must be at least 1, got {repeats}, {workers}")
+    expected = list(expected)
+    times = []
+    for _ in range(repeats + warmup):
+        start = timer()
+        result = list(run())
+        elapsed = timer() - start
+        if result != expected:
+            raise ResultMismatch(f"{strategy} returned {result[:3]}..., expected "
+                                 f"{expected[:3]}...: a version must compute the same sums")
+        times.append(elapsed)
+    times = times[1:] if warmup else times
+    median, spread = summarize(times)
+    record = Record(strategy=strategy, workers=workers, chunksize=None, start_method=None,
+                    tasks=len(expected), include_startup=include_startup, times=tuple(times),
+                    median=median, spread=spread, speedup=None, efficiency=None)
+    return rescale(record, baseline) if baseline else record
+
+
+def duration(seconds: float) -> str:
+    """A duration in the course's printed form: ``1.234 s``, ``12.3 ms`` or ``45.6 µs``."""
+    if seconds >= 1:
+        return f"{seconds:.3f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def line(record: Record, label: str | None = None) -> str:
+    """One record as ``label  time  speedup`` (no worker count: that depends on the machine)."""
+    speed = "" if record.speedup is None else f"  {record.speedup:.2f}x"
+    return f"{label or record.strategy:<22} {duration(record.median)}{speed}"
+
+
+def run_threads(func: Callable, inputs: Sequence, workers: int) -> list:
+    with ThreadPoolExecutor(workers) as ex:
+        return list(ex.map(func, inputs))
+
+
+def run_joblib(func: Callable, inputs: Sequence, workers: int) -> list:
+    """``joblib.Parallel`` with the loky backend; its workers stay up for the next call."""
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=workers, backend="loky")(delayed(func)(x) for x in inputs)
+
+
+def shutdown_joblib() -> None:
+    """Stop loky's reusable workers (they would otherwise idle until the interpreter exits)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
+def run_dask(client, func: Callable, inputs: Sequence) -> list:
+    """``client.map`` then ``gather``. ``pure=False``: equal calls are separate tasks."""
+    return client.gather(client.map(func, inputs, pure=False))
+
+
+def bench_records(serial_median: float, tasks: int, size: int, repeats: int, workers: int,
+                  progress: Callable[[str], None] | None = None) -> list[Record]:
+    """NumPy, Numba, threads, joblib and Dask on ``tasks`` x ``cpu_task(size)``, warm.
+
+    For ``make bench``: speedups are against ``serial_median``, the pure-Python
+    serial time measured by the headline benchmark on the same tasks.
+    """
+    from helpers.cluster import dask_session
+
+    inputs = [size] * tasks
+    expected = [cpu_task_expected(size)] * tasks
+    say = progress or (lambda msg: None)
+    common = {"expected": expected, "repeats": repeats, "baseline": serial_median}
+    records = []
+    if size <= MAX_EXACT_N:
+        say("numpy")
+        records.append(measure("numpy", lambda: [cpu_task_numpy(n) for n in inputs], **common))
+        say("numba prange")
+        records.append(measure("numba prange", lambda: [cpu_task_numba_parallel(n) for n in inputs],
+                               workers=workers, warmup=True, **common))
+    say(f"threads x{workers}")
+    records.append(measure("threads", lambda: run_threads(cpu_task, inputs, workers),
+                           workers=workers, **common))
+    say(f"joblib x{workers}")
+    try:
+        records.append(measure("joblib", lambda: run_joblib(cpu_task, inputs, workers),
+                               workers=workers, warmup=True, **common))
+    finally:
+        shutdown_joblib()
+    say(f"dask x{workers}")
+    with dask_session(n_workers=workers) as session:
+        records.append(measure("dask", lambda: run_dask(session.client, cpu_task, inputs),
+                               workers=workers, warmup=True, **common))
+    return records
