@@ -1,0 +1,26 @@
+import json
+
+from helpers import report
+
+
+def test_a_new_section_is_one_function_appended(tmp_path, monkeypatch):
+    def extra(ctx):
+        ctx.progress("extra")
+        return report.Section("extra", [{"how": "x", "seconds": 1.0}], {}, ["- extra line"])
+
+    monkeypatch.setattr(report, "SECTIONS", [*report.SECTIONS, extra])
+    assert report.main(["--out", str(tmp_path), "--sections", "extra"]) == 0
+    assert (tmp_path / "extra.csv").read_text().startswith("how,seconds")
+    assert "## extra" in (tmp_path / "summary.md").read_text()
+    assert json.loads((tmp_path / "records.json").read_text())["sections"]["extra"]
+
+
+def test_quick_report_measures_and_draws(tmp_path, capsys):
+    assert report.main(["--out", str(tmp_path), "--quick", "--repeats", "1",
+                        "--sections", "chunks,blas"]) == 0
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"chunksize.csv", "chunksize.png", "blas.csv", "blas.png", "summary.md",
+            "records.json"} <= written
+    text = (tmp_path / "summary.md").read_text()
+    assert "## chunksize" in text and "## blas" in text
+    assert "section 1 of 2" in capsys.readouterr().out
