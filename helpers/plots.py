@@ -179,3 +179,132 @@ def pickling_costs(costs: Iterable, title: str = "What a large argument costs") 
     ax.set_title(title)
     ax.legend(frameon=False, fontsize=8)
     return fig
+
+
+# --- Lesson 07: crossover, cost model, chunksize, workers (samples from helpers.costmodel) ---
+
+def crossover(samples: Sequence, marks: dict[str, float | None] | None = None,
+              title: str = "When do processes pay off?") -> Figure:
+    """Time per task against task duration (log-log), one line per strategy.
+
+    ``samples`` are ``helpers.costmodel.Sample``; ``marks`` maps a strategy to
+    the crossover task time drawn as a vertical line (None: not reached).
+    """
+    samples = list(samples)
+    _require(samples)
+    fig = Figure(figsize=(7, 4.2), layout="constrained")
+    ax = fig.subplots()
+    for strategy in dict.fromkeys(s.strategy for s in samples):
+        rows = sorted((s for s in samples if s.strategy == strategy),
+                      key=lambda s: s.size)
+        ax.plot([s.task_seconds for s in rows], [s.measured / s.tasks for s in rows],
+                marker=MARKERS.get(strategy, "o"), color=colour(strategy), label=strategy)
+    for strategy, at in (marks or {}).items():
+        if at is not None:
+            ax.axvline(at, color=colour(strategy), linestyle=":", linewidth=1.5,
+                       label=f"{strategy} wins above {at * 1e3:.3g} ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("duration of one task, serial (s)")
+    ax.set_ylabel("wall-clock time per task (s)")
+    ax.set_title(_cpus_title(f"{title} Warm pools, each API's default chunksize", None))
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def model_fit(samples: Sequence, band: float = 0.2,
+              title: str = "Cost model: predicted against measured") -> Figure:
+    """Predicted against measured time (log-log) with the ideal line and a +-band."""
+    samples = [s for s in samples if s.strategy != "serial"]
+    _require(samples)
+    fig = Figure(figsize=(5.6, 4.6), layout="constrained")
+    ax = fig.subplots()
+    low = min(min(s.measured, s.predicted) for s in samples) * 0.8
+    high = max(max(s.measured, s.predicted) for s in samples) * 1.25
+    ax.plot([low, high], [low, high], color=PALETTE["ideal"], label="prediction = measurement")
+    ax.fill_between([low, high], [low * (1 - band), high * (1 - band)],
+                    [low * (1 + band), high * (1 + band)], color=PALETTE["ideal"],
+                    alpha=0.2, label=f"within ±{band:.0%}")
+    for strategy in dict.fromkeys(s.strategy for s in samples):
+        rows = [s for s in samples if s.strategy == strategy]
+        ax.scatter([s.measured for s in rows], [s.predicted for s in rows],
+                   marker=MARKERS.get(strategy, "o"), color=colour(strategy), label=strategy)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("measured (s), fastest of the repeats")
+    ax.set_ylabel("predicted (s)")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def chunksize_sweep(samples: Sequence, title: str = "Chunksize decides the overhead") -> Figure:
+    """Measured (solid) and predicted (dashed) time against chunksize, per strategy."""
+    samples = [s for s in samples if s.strategy != "serial" and s.chunksize]
+    _require(samples)
+    fig = Figure(figsize=(6.5, 4), layout="constrained")
+    ax = fig.subplots()
+    for strategy in dict.fromkeys(s.strategy for s in samples):
+        rows = sorted((s for s in samples if s.strategy == strategy), key=lambda s: s.chunksize)
+        xs = [s.chunksize for s in rows]
+        ax.plot(xs, [s.measured for s in rows], marker=MARKERS.get(strategy, "o"),
+                color=colour(strategy), label=f"{strategy}, measured")
+        ax.plot(xs, [s.predicted for s in rows], linestyle="--", color=colour(strategy),
+                label=f"{strategy}, cost model")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("chunksize (tasks sent together)")
+    ax.set_ylabel("wall-clock time (s)")
+    s = samples[0]
+    ax.set_title(f"{title}: {s.tasks} tasks of {s.task_seconds * 1e6:.3g} µs, "
+                 f"{s.workers} workers")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def amdahl(workers: Sequence[int], speedups: Sequence[float], parallel_fraction: float,
+           cpus: int, title: str = "How many workers?") -> Figure:
+    """Measured speedup per worker count, the fitted Amdahl curve and the CPU count."""
+    if not workers:
+        raise ValueError("no worker counts to plot")
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    most = max(workers)
+    ax.plot([1, most], [1, most], linestyle="--", color=PALETTE["ideal"],
+            label="ideal (N workers, Nx)")
+    grid = list(range(1, most + 1))
+    p = parallel_fraction
+    ax.plot(grid, [1 / ((1 - p) + p / min(w, cpus)) for w in grid], color=PALETTE["executor"],
+            label=f"Amdahl fit, parallel fraction {p:.3f}")
+    ax.plot(workers, speedups, marker="o", linestyle="", color=PALETTE["pool"],
+            label="measured (Pool.map, warm)")
+    ax.axvline(cpus, color=PALETTE["serial"], linewidth=0.8, linestyle=":",
+               label=f"{cpus} usable CPUs")
+    ax.set_xticks(grid)
+    ax.set_xlabel("workers")
+    ax.set_ylabel("speedup (serial time / time)")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def labelled_bars(labels: Sequence[str], seconds: Sequence[float], title: str,
+                  note: Sequence[str] | None = None) -> Figure:
+    """Plain bars of times with a label under each and an optional note on top."""
+    if not labels or len(labels) != len(seconds):
+        raise ValueError("need one time per label, and at least one")
+    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    ax = fig.subplots()
+    colours = [PALETTE["serial"], PALETTE["pool"], PALETTE["executor"], *EXTRA_COLOURS]
+    hatches = ["", "//", "..", "xx", "\\\\", "++", "oo"]
+    for i, t in enumerate(seconds):
+        ax.bar(i, t, color=colours[i % len(colours)], hatch=hatches[i % len(hatches)],
+               edgecolor="white")
+        if note:
+            ax.annotate(note[i], (i, t), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylabel("wall-clock time (s)")
+    ax.set_title(title)
+    ax.margins(y=0.15)
+    return fig

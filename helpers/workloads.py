@@ -173,3 +173,17 @@ def blas_threads(_: object = None) -> int:
 
     found = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
     return max(found, default=1)
+
+
+def cpu_task_batch(sizes: list[int]) -> list[int]:
+    """Run ``cpu_task`` on each size of a batch: one dispatch carries many tiny tasks.
+
+    Batching by hand, the same idea as ``chunksize``. Runs in a worker process.
+    """
+    return [cpu_task(n) for n in sizes]
+
+
+def batches(items: list, size: int) -> list[list]:
+    """Split ``items`` into lists of ``size`` (the last may be shorter)."""
+    _check_count("size", size, 1)
+    return [items[i:i + size] for i in range(0, len(items), size)]
