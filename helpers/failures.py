@@ -151,6 +151,7 @@ def put_payload(queue, nbytes: int) -> None:
 
 def blas_threads(_: object = None) -> int:
     """How many threads the BLAS library of this worker would use. Runs in a worker process."""
+    import numpy  # noqa: F401  (loads BLAS: threadpoolctl only sees loaded libraries)
     from threadpoolctl import threadpool_info
 
     return max((pool["num_threads"] for pool in threadpool_info()), default=1)
@@ -173,6 +174,7 @@ def matmul_seconds(n: int = 400, repeats: int = 3) -> float:
 
 def limit_blas_threads(threads: int = 1) -> None:
     """Initializer: limit this worker's BLAS to ``threads`` threads. Runs in a worker process."""
+    import numpy  # noqa: F401  (load BLAS first, or there is nothing to limit yet)
     from threadpoolctl import threadpool_limits
 
     global _LIMITER

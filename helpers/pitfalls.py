@@ -60,17 +60,19 @@ class Outcome:
     def __str__(self) -> str:
         return self.report()
 
-    def excerpt(self, *patterns: str, limit: int = 6) -> str:
+    def excerpt(self, *patterns: str, limit: int = 6, from_match: bool = False) -> str:
         """The verdict, then the distinct lines of output that contain one of ``patterns``.
 
         Tracebacks differ between machines and Python versions (paths, line
         numbers, pids); the lines a lesson talks about do not. Each kept line
-        is stripped, shown once, and the first ``limit`` are kept.
+        is stripped, shown once, and the first ``limit`` are kept. With
+        ``from_match``, a line starts at its first pattern (drops a path before it).
         """
         kept: list[str] = []
         for line in (self.stdout + "\n" + self.stderr).splitlines():
-            line = line.strip()
-            if line and line not in kept and any(p in line for p in patterns):
+            found = [line.index(p) for p in patterns if p in line]
+            line = line[min(found):].strip() if found and from_match else line.strip()
+            if found and line not in kept:
                 kept.append(line)
         shown = [f"  {line}" for line in kept[:limit]]
         if len(kept) > limit:
@@ -255,3 +257,12 @@ def worker_frames(exc: BaseException, package: str = "helpers") -> list[str]:
              for file, name in frames if Path(file).parent.name == package]
     last = [line.strip() for line in text.splitlines() if line.strip().strip('"')]
     return [*lines, last[-1] if last else f"{type(exc).__name__}: {exc}"]
+
+
+def here_env() -> dict[str, str]:
+    """Environment for ``run_snippet`` that lets the snippet import what this process can.
+
+    Puts the current directory (where a learner's ``my_*.py`` files are) and
+    this process's ``sys.path`` on ``PYTHONPATH``.
+    """
+    return {"PYTHONPATH": os.pathsep.join([os.getcwd(), *[p for p in sys.path if p]])}

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 from helpers.checks import feedback, get_function
-from helpers.pitfalls import run_snippet
+from helpers.pitfalls import here_env, run_snippet
 
 PARTIAL_INPUTS = ["1", "x", "3", "oops", "5"]
 PARTIAL_EXPECTED = ({"1": 2, "3": 6, "5": 10}, {"x": "ValueError", "oops": "ValueError"})
@@ -59,10 +56,8 @@ def check_queue_logging(module: str = "my_logging", timeout: float = 30.0) -> bo
     """``init_worker(queue)`` sends each spawned worker's INFO+ records to the parent's queue."""
     if get_function(module, "init_worker") is None:
         return False
-    here = os.getcwd()
-    path = os.pathsep.join([here, *[p for p in sys.path if p]])
     outcome = run_snippet(_LOGGING_SCRIPT.format(module=module), timeout=timeout,
-                          env={"PYTHONPATH": path})
+                          env=here_env())
     if outcome.timed_out:
         return feedback(False, "", f"the workers did not finish within {timeout:g} s.")
     counts = [line.split()[1:] for line in outcome.stdout.splitlines()
