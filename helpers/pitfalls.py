@@ -84,20 +84,70 @@ class Outcome:
         return sum(text in line for line in (self.stdout + "\n" + self.stderr).splitlines())
 
 
+def _is_resource_tracker(p: psutil.Process) -> bool:
+    try:
+        return any("resource_tracker" in part for part in p.cmdline())
+    except psutil.Error:
+        return False
+
+
 def _kill_tree(proc: subprocess.Popen) -> None:
-    """Kill ``proc``, its process group and any descendant that left the group."""
+    """Kill ``proc``, its process group and any descendant that left the group.
+
+    multiprocessing's resource tracker is killed last: once every other
+    process is gone it unlinks the semaphores and shared memory they left
+    registered (with a warning on stderr). Killed together with them, it
+    could not, and /dev/shm would keep them.
+    """
     try:
         descendants = psutil.Process(proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         descendants = []
-    _kill_group(proc.pid)
-    for p in [*descendants, proc]:
+    trackers = [p for p in descendants if _is_resource_tracker(p)]
+    others = [p for p in descendants if p not in trackers]
+    for p in [*others, proc]:
         try:
             p.kill()
         except (psutil.NoSuchProcess, ProcessLookupError):
             pass
     proc.wait()
+    psutil.wait_procs(others, timeout=5)
+    psutil.wait_procs(trackers, timeout=5)  # it exits by itself once its clients are gone
+    _kill_group(proc.pid)
+    for p in descendants:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
     psutil.wait_procs(descendants, timeout=5)
+
+
+_SHM = Path("/dev/shm")
+
+
+def _shm_names() -> set[str]:
+    return set(os.listdir(_SHM)) if _SHM.is_dir() else set()
+
+
+def _remove_orphan_semaphores(before: set[str]) -> None:
+    """Unlink multiprocessing semaphores that appeared during a killed run and that no
+    process has open.
+
+    A process killed between creating a named semaphore and registering it with
+    its resource tracker leaves the name in /dev/shm for good. Every process
+    that uses a semaphore maps it, so an unmapped one is an orphan (Linux only).
+    """
+    new = {n for n in _shm_names() - before if n.startswith("sem.mp-")}
+    if not new:
+        return
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            text = maps.read_text()
+        except OSError:
+            continue
+        new = {n for n in new if n not in text}
+    for name in new:
+        (_SHM / name).unlink(missing_ok=True)
 
 
 def _kill_group(pgid: int) -> None:
@@ -137,6 +187,7 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
             {"start_new_session": True} if os.name == "posix"
             else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         )
+        shm_before = _shm_names()
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, *(("-c", script.read_text()) if like_notebook else (str(script),)),
@@ -150,6 +201,7 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
             timed_out = True
             _kill_tree(proc)
             out, err = proc.communicate(timeout=5)
+            _remove_orphan_semaphores(shm_before)
         seconds = time.perf_counter() - start
         _kill_group(proc.pid)  # children the script left running go too
     return Outcome(None if timed_out else proc.returncode, out, err, timed_out, seconds)

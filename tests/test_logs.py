@@ -27,7 +27,7 @@ def test_queue_logging_collects_every_record_from_spawned_workers():
 def test_listening_handles_records_already_queued_when_it_stops():
     q = queue_module.Queue()
     with logs.listening(q) as collected:
-        q.put(logging.makeLogRecord({"msg": "late", "levelname": "INFO",
+        q.put(logging.makeLogRecord({"msg": "late", "levelname": "INFO", "levelno": logging.INFO,
                                      "processName": "SpawnPoolWorker-12"}))
     assert logs.format_records(collected.records) == ["SpawnPoolWorker-N INFO late"]
 
@@ -51,7 +51,8 @@ def test_mask_and_sort():
     assert logs.mask_process("ForkProcess-3:1") == "ForkProcess-N"
     assert logs.mask_process("MainProcess") == "MainProcess"
     records = [logging.makeLogRecord({"msg": f"task {i}", "levelname": "INFO",
-                                      "processName": "X-1"}) for i in (10, 2)]
+                                      "levelno": logging.INFO, "processName": "X-1"})
+               for i in (10, 2)]
     assert logs.format_records(records) == ["X-N INFO task 2", "X-N INFO task 10"]
     assert logs.format_records(records, sort=False, mask=False)[0] == "X-1 INFO task 10"
 

@@ -133,3 +133,23 @@ def test_stop_executor_kills_running_tasks():
     assert time.perf_counter() - start < 20  # not the 30 s the tasks would take
     assert alive(pids) == []
     assert all(f.done() for f in futures)
+
+
+def test_killed_snippet_leaves_no_semaphores(tmp_path):
+    # A spawn Pool in a script without the __main__ guard respawns children
+    # forever; killing it must not leave their named semaphores in /dev/shm.
+    import os
+
+    shm = "/dev/shm"
+    if not os.path.isdir(shm):
+        pytest.skip("needs Linux /dev/shm")
+    before = set(os.listdir(shm))
+    out = run_snippet("""
+        import multiprocessing as mp
+        from helpers.workloads import square
+        with mp.get_context("spawn").Pool(2) as pool:
+            print(pool.map(square, range(5)))
+    """, timeout=3)
+    assert out.timed_out
+    left = [n for n in set(os.listdir(shm)) - before if n.startswith("sem.mp-")]
+    assert left == []
