@@ -12,12 +12,15 @@ fixed-width versions refuse an ``n`` whose sum would not fit (``MAX_EXACT_N``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import sysconfig
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 from numba import njit, prange
@@ -199,10 +202,27 @@ def run_joblib(func: Callable, inputs: Sequence, workers: int) -> list:
 
 
 def shutdown_joblib() -> None:
-    """Stop loky's reusable workers (they would otherwise idle until the interpreter exits)."""
-    from joblib.externals.loky import get_reusable_executor
+    """Stop loky's reusable workers and remove joblib's memmapping folders (in /dev/shm).
 
+    ``get_reusable_executor().shutdown(wait=True)`` stops the workers, but the
+    temporary folders of joblib's executor would stay until the interpreter
+    exits; its ``terminate()`` removes them too. joblib keeps that executor in
+    loky's module-level ``_executor`` (there is no public accessor).
+    """
+    from joblib.externals.loky import get_reusable_executor, reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    terminate = getattr(executor, "terminate", None)
+    if terminate is not None:
+        terminate(kill_workers=False)
     get_reusable_executor().shutdown(wait=True)
+    # One empty folder per process can survive terminate(); remove the empty ones of
+    # this process so nothing stays in /dev/shm (rmdir refuses a non-empty folder).
+    bases = {"/dev/shm", tempfile.gettempdir(), os.environ.get("JOBLIB_TEMP_FOLDER") or "/dev/shm"}
+    for base in bases:
+        for folder in Path(base).glob(f"joblib_memmapping_folder_{os.getpid()}_*"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def run_dask(client, func: Callable, inputs: Sequence) -> list:
