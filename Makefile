@@ -75,7 +75,8 @@ slides: $(STAMP)
 # checks for errors, widgets and plots, saves screenshots in results/screenshots/.
 # Installs Debian's chromium (needs root) and Playwright (never its own browsers).
 test-browser: $(STAMP)
-	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@test -x /usr/bin/chromium || \
+	  { apt-get update && apt-get install -y chromium fonts-noto-color-emoji; }
 	@$(BIN)/python -c 'import playwright' 2>/dev/null || \
 	  $(BIN)/python -m pip install --quiet 'playwright>=1.40,<2'
 	MP_COURSE_BROWSER=1 $(BIN)/python -m pytest tests/browser -v
