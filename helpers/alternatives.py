@@ -99,7 +99,7 @@ def cpu_task_numba_array(n: int) -> int:
 
 
 def cpu_task_numba_parallel(n: int) -> int:
-    """Like ``cpu_task_numba_array`` with ``parallel=True`` and ``prange``: every core, one process."""
+    """The array loop with ``parallel=True`` and ``prange``: every core, one process."""
     return int(_numba_prange(_check_n(n)))
 
 
@@ -264,3 +264,31 @@ def bench_records(serial_median: float, tasks: int, size: int, repeats: int, wor
         records.append(measure("dask", lambda: run_dask(session.client, cpu_task, inputs),
                                workers=workers, warmup=True, **common))
     return records
+
+
+def alternatives_section(ctx):
+    """``make bench``'s section for lesson 10: serial, then every tool above, on one workload.
+
+    ``ctx`` is ``helpers.report.Context``; returns a ``helpers.report.Section``
+    (imported here, as report imports this module).
+    """
+    from helpers import plots
+    from helpers.report import Section
+
+    a, cpus = ctx.args, ctx.info.usable_cpus
+    size = min(a.size // getattr(a, "scale", 1), MAX_EXACT_N)
+    inputs = [size] * a.tasks
+    expected = [cpu_task_expected(size)] * a.tasks
+    ctx.progress("alternatives: serial")
+    serial = measure("serial", lambda: [cpu_task(n) for n in inputs], expected,
+                     repeats=a.repeats)
+    serial = rescale(serial, serial.median)
+    records = [serial, *bench_records(serial.median, a.tasks, size, a.repeats, cpus,
+                                      lambda msg: ctx.progress(f"alternatives: {msg}"))]
+    lines = [f"Workload: {a.tasks} tasks of `cpu_task({size})`; warm workers; "
+             "median of the repeats; lesson 10's tools.", "",
+             "| strategy | workers | median (s) | speedup |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r.strategy} | {r.workers} | {r.median:.4f} | {r.speedup:.2f}x |"
+              for r in records]
+    return Section("alternatives", [r.as_dict() for r in records],
+                   {"alternatives": plots.strategy_overview(records)}, lines)
