@@ -162,6 +162,8 @@ def task_cost(pool, obj: Sized, repeats: int = 3,
 def cost_table(costs: list[ArgumentCost]) -> str:
     """One line per argument in the course's printed form ("12.3 ms", "123.4 MB/s")."""
     def dur(s: float) -> str:
+        if s < 1e-3:
+            return f"{s * 1e6:.0f} µs"
         return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.3f} s"
 
     lines = []

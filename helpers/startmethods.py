@@ -83,7 +83,9 @@ def time_startup(method: str, workers: int = 2,
     start = timer()
     pool = ctx.Pool(workers)
     try:
-        pool.map(whoami, range(workers))  # every worker has started and answered
+        # every worker has started and answered; bounded, as a fork child of a
+        # multi-threaded parent can deadlock (gh-100228)
+        pool.map_async(whoami, range(workers)).get(timeout=60)
         pool.close()
     finally:
         pool.terminate()  # a no-op after close(); tidies up if map raised
