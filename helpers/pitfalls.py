@@ -18,6 +18,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,32 +123,40 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     psutil.wait_procs(descendants, timeout=5)
 
 
-_SHM = Path("/dev/shm")
+# Imported by every Python process of a snippet (its children too, through
+# PYTHONPATH): names their semaphores /mp-<tag>-..., so that run_snippet can
+# remove those a killed or crashed process left in /dev/shm, and only those.
+# A child that dies between creating a semaphore and registering it with the
+# resource tracker (a spawn Pool respawning workers that fail) leaves one.
+# Then it runs the sitecustomize it shadows, if any (the course's spawn switch).
+_SITE = """
+import multiprocessing.process, os, sys
+multiprocessing.process.current_process()._config["semprefix"] = "/mp-" + os.environ["{var}"]
+_here = os.path.dirname(os.path.abspath(__file__))
+for _d in sys.path:
+    _f = os.path.join(_d, "sitecustomize.py")
+    if _d and os.path.abspath(_d) != _here and os.path.isfile(_f):
+        exec(compile(open(_f).read(), _f, "exec"))
+        break
+"""
+_TAG_VAR = "COURSE_SNIPPET_SEM_TAG"
 
 
-def _shm_names() -> set[str]:
-    return set(os.listdir(_SHM)) if _SHM.is_dir() else set()
+def _tag_semaphores(tmp: Path, env: dict[str, str]) -> str:
+    tag = "course" + uuid.uuid4().hex[:8]
+    site = tmp / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_SITE.format(var=_TAG_VAR))
+    env[_TAG_VAR] = tag
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
+    return tag
 
 
-def _remove_orphan_semaphores(before: set[str]) -> None:
-    """Unlink multiprocessing semaphores that appeared during a killed run and that no
-    process has open.
-
-    A process killed between creating a named semaphore and registering it with
-    its resource tracker leaves the name in /dev/shm for good. Every process
-    that uses a semaphore maps it, so an unmapped one is an orphan (Linux only).
-    """
-    new = {n for n in _shm_names() - before if n.startswith("sem.mp-")}
-    if not new:
-        return
-    for maps in Path("/proc").glob("[0-9]*/maps"):
-        try:
-            text = maps.read_text()
-        except OSError:
-            continue
-        new = {n for n in new if n not in text}
-    for name in new:
-        (_SHM / name).unlink(missing_ok=True)
+def _unlink_tagged(tag: str) -> None:
+    shm = Path("/dev/shm")
+    if shm.is_dir():
+        for entry in shm.glob(f"sem.mp-{tag}-*"):
+            entry.unlink(missing_ok=True)
 
 
 def _kill_group(pgid: int) -> None:
@@ -183,11 +192,11 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
         script = Path(tmp, "snippet.py")
         script.write_text(textwrap.dedent(code))
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        tag = _tag_semaphores(Path(tmp), full_env)
         popen_kwargs = (
             {"start_new_session": True} if os.name == "posix"
             else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         )
-        shm_before = _shm_names()
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, *(("-c", script.read_text()) if like_notebook else (str(script),)),
@@ -201,9 +210,9 @@ def run_snippet(code: str, timeout: float = 5.0, args: tuple[str, ...] = (),
             timed_out = True
             _kill_tree(proc)
             out, err = proc.communicate(timeout=5)
-            _remove_orphan_semaphores(shm_before)
         seconds = time.perf_counter() - start
         _kill_group(proc.pid)  # children the script left running go too
+        _unlink_tagged(tag)
     return Outcome(None if timed_out else proc.returncode, out, err, timed_out, seconds)
 
 

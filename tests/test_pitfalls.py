@@ -136,8 +136,8 @@ def test_stop_executor_kills_running_tasks():
 
 
 def test_killed_snippet_leaves_no_semaphores(tmp_path):
-    # A spawn Pool in a script without the __main__ guard respawns children
-    # forever; killing it must not leave their named semaphores in /dev/shm.
+    # A spawn Pool whose task never ends is killed on timeout; its resource
+    # tracker, killed last, must still unlink the pool's named semaphores.
     import os
 
     shm = "/dev/shm"
@@ -146,10 +146,39 @@ def test_killed_snippet_leaves_no_semaphores(tmp_path):
     before = set(os.listdir(shm))
     out = run_snippet("""
         import multiprocessing as mp
-        from helpers.workloads import square
-        with mp.get_context("spawn").Pool(2) as pool:
-            print(pool.map(square, range(5)))
+        from helpers.workloads import sleepy
+        if __name__ == "__main__":
+            with mp.get_context("spawn").Pool(2) as pool:
+                print(pool.map(sleepy, [60, 60]))
     """, timeout=3)
     assert out.timed_out
+    assert "leaked semaphore" in out.stderr  # the tracker did the cleaning
     left = [n for n in set(os.listdir(shm)) - before if n.startswith("sem.mp-")]
     assert left == []
+
+
+def test_snippet_without_main_guard_leaves_no_semaphores():
+    # Spawned children re-run the script, create the executor's semaphores and
+    # die before registering them with a resource tracker; run_snippet names
+    # the snippet's semaphores with a tag of its own and removes them.
+    import os
+
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("needs Linux /dev/shm")
+    before = set(os.listdir("/dev/shm"))
+    out = run_snippet("""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        from helpers.workloads import square
+        with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as ex:
+            print(list(ex.map(square, range(5))))
+    """, timeout=30)
+    assert "bootstrapping phase" in out.stderr and "BrokenProcessPool" in out.stderr
+    assert [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("sem.mp-")] == []
+
+
+def test_snippet_keeps_a_shadowed_sitecustomize(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text("import builtins; builtins.COURSE_SITE = 1\n")
+    out = run_snippet("import builtins; print(getattr(builtins, 'COURSE_SITE', 0))",
+                      env={"PYTHONPATH": str(tmp_path)}, timeout=20)
+    assert out.stdout.strip() == "1"
