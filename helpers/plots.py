@@ -199,10 +199,11 @@ def crossover(samples: Sequence, marks: dict[str, float | None] | None = None,
                       key=lambda s: s.size)
         ax.plot([s.task_seconds for s in rows], [s.measured / s.tasks for s in rows],
                 marker=MARKERS.get(strategy, "o"), color=colour(strategy), label=strategy)
-    for strategy, at in (marks or {}).items():
-        if at is not None:
-            ax.axvline(at, color=colour(strategy), linestyle=":", linewidth=1.5,
-                       label=f"{strategy} wins above {at * 1e3:.3g} ms")
+    styles = [":", "-.", (0, (5, 2, 1, 2)), (0, (1, 3))]
+    for i, (strategy, at) in enumerate((marks or {}).items()):
+        if at is not None:  # each mark its own line style: readable without colour
+            ax.axvline(at, color=colour(strategy), linestyle=styles[i % len(styles)],
+                       linewidth=1.5, label=f"{strategy} wins above {at * 1e3:.3g} ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("duration of one task, serial (s)")
@@ -250,6 +251,7 @@ def chunksize_sweep(samples: Sequence, title: str = "Chunksize decides the overh
         ax.plot(xs, [s.measured for s in rows], marker=MARKERS.get(strategy, "o"),
                 color=colour(strategy), label=f"{strategy}, measured")
         ax.plot(xs, [s.predicted for s in rows], linestyle="--", color=colour(strategy),
+                marker=MARKERS.get(strategy, "o"), fillstyle="none",
                 label=f"{strategy}, cost model")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")

@@ -187,3 +187,43 @@ def batches(items: list, size: int) -> list[list]:
     """Split ``items`` into lists of ``size`` (the last may be shorter)."""
     _check_count("size", size, 1)
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def unsafe_increment(counter, times: int, barrier=None) -> None:
+    """Read ``counter.value``, then write it back plus one, ``times`` times, unlocked.
+
+    Each read and each write of a ``multiprocessing.Value`` takes its lock on
+    its own, but nothing holds the lock *between* them: another process can
+    write in that gap, and its update is lost. ``barrier`` (optional) makes all
+    workers start together, so that they overlap however slowly they started.
+    Runs in a worker process.
+    """
+    _check_count("times", times)
+    if barrier is not None:
+        barrier.wait()
+    for _ in range(times):
+        current = counter.value
+        counter.value = current + 1
+
+
+def locked_increment(counter, times: int, barrier=None) -> None:
+    """Like ``unsafe_increment``, but read and write under ``counter.get_lock()``.
+
+    Runs in a worker process.
+    """
+    _check_count("times", times)
+    if barrier is not None:
+        barrier.wait()
+    for _ in range(times):
+        with counter.get_lock():
+            counter.value += 1
+
+
+def fill_squares(array, start: int, stop: int) -> None:
+    """Write ``i * i`` into ``array[i]`` for ``start <= i < stop``.
+
+    Workers that write disjoint slices of a ``multiprocessing.Array`` need no
+    lock. Runs in a worker process.
+    """
+    for i in range(start, stop):
+        array[i] = i * i
