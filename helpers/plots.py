@@ -166,12 +166,13 @@ def pickling_costs(costs: Iterable, title: str = "What a large argument costs") 
         rows = sorted((c for c in costs if c.label == label), key=lambda c: c.nbytes)
         mb = [c.nbytes / 1e6 for c in rows]
         col = EXTRA_COLOURS[k % len(EXTRA_COLOURS)]
-        ax.plot(mb, [(c.dumps_s + c.loads_s) * 1000 for c in rows], marker="o", color=col,
+        pickled, task = (("o", "^"), ("s", "v"), ("D", "P"), ("X", "*"))[k % 4]
+        ax.plot(mb, [(c.dumps_s + c.loads_s) * 1000 for c in rows], marker=pickled, color=col,
                 label=f"{label}: pickle + unpickle")
         timed = [c for c in rows if c.task_s is not None]
         if timed:
             ax.plot([c.nbytes / 1e6 for c in timed], [c.task_s * 1000 for c in timed],
-                    marker="^", linestyle="--", color=col, label=f"{label}: one task in a pool")
+                    marker=task, linestyle="--", color=col, label=f"{label}: one task in a pool")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("size of the pickled argument (MB)")
