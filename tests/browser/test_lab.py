@@ -166,7 +166,11 @@ def test_lesson_runs_and_shows_a_plot(page, lab, screenshots):
     open_notebook(page, lab, name)
     run_all(page)
     plot = page.locator(PLOT).first
-    plot.wait_for(timeout=30_000)
+    if not page.locator(PLOT).count():
+        as_text = [t for t in page.locator(OUTPUT).all_inner_texts() if t.startswith("<Figure")]
+        pytest.fail(f"{name} shows no plot image; {len(as_text)} figures appear as text, "
+                    f"e.g. {as_text[:1]}: IPython has no PNG formatter for a Figure made "
+                    "without pyplot unless the inline backend is on (%matplotlib inline)")
     plot.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / f"{stem}.png")
     assert errors_shown(page, raising_cells(name)) == []
