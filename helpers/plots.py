@@ -140,7 +140,8 @@ def startup_bars(records: Iterable, title: str = "Pool start-up by start method"
         s = summary[m]
         for offset, value, hatch, label in ((-0.2, s["first"], "//", "first run"),
                                             (0.2, s["later_median"], "", "later runs (median)")):
-            ax.bar(i + offset, value * 1000, width=0.4, color=colour(m), hatch=hatch,
+            ax.bar(i + offset, value * 1000, width=0.4, hatch=hatch,
+                   color=EXTRA_COLOURS[i % len(EXTRA_COLOURS)],
                    edgecolor="white", label=label if i == 0 else None)
             ax.annotate(f"{value * 1000:.0f}", (i + offset, value * 1000), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8)
