@@ -183,6 +183,36 @@ def pickling_costs(costs: Iterable, title: str = "What a large argument costs") 
     return fig
 
 
+def strategy_overview(records: Iterable[Record], title: str = "One workload, every tool",
+                      cpus: int | None = None) -> Figure:
+    """Horizontal bars of the median time per record on a log scale, fastest on top.
+
+    A log scale, because compiled and vectorised code can be hundreds of times
+    faster than the pool, which would leave their bars invisible on a linear one.
+    Each bar is labelled with its speedup against serial.
+    """
+    records = sorted(records, key=lambda r: r.median, reverse=True)
+    _require(records)
+    fig = Figure(figsize=(7, 0.45 * len(records) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    palette = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
+               "#D55E00", "#CC79A7"]  # Okabe-Ito, in its own order
+    hatches = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+    for i, r in enumerate(records):
+        ax.barh(i, r.median, color=palette[i % len(palette)], edgecolor="white",
+                hatch=hatches[i // len(palette) % len(hatches)])
+        note = "" if r.speedup is None else f" {r.speedup:.3g}x"
+        ax.annotate(note, (r.median, i), xytext=(3, 0), textcoords="offset points",
+                    va="center")
+    labels = [r.strategy if r.workers == 1 else f"{r.strategy} x{r.workers}" for r in records]
+    ax.set_yticks(range(len(records)), labels)
+    ax.set_xscale("log")
+    ax.set_xlabel("wall-clock time (s), median, log scale")
+    ax.set_title(_cpus_title(f"{title}: {records[0].tasks} tasks", cpus))
+    ax.margins(x=0.25)
+    return fig
+
+
 # --- Lesson 07: crossover, cost model, chunksize, workers (samples from helpers.costmodel) ---
 
 def crossover(samples: Sequence, marks: dict[str, float | None] | None = None,
@@ -312,3 +342,88 @@ def labelled_bars(labels: Sequence[str], seconds: Sequence[float], title: str,
     ax.set_title(title)
     ax.margins(y=0.15)
     return fig
+
+
+def throughput_bars(rates: Sequence, title: str = "Queue and Pipe throughput") -> Figure:
+    """Two panels, messages/s and MB/s, one group per message size, Queue vs Pipe.
+
+    ``rates`` are ``helpers.messaging.Rate`` objects (anything with ``kind``,
+    ``size``, ``messages_per_s`` and ``mb_per_s``).
+    """
+    rates = list(rates)
+    if not rates:
+        raise ValueError("no rates to plot: pass what helpers.messaging.throughput returned")
+    sizes = sorted({r.size for r in rates})
+    kinds = list(dict.fromkeys(r.kind for r in rates))
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    axes = fig.subplots(1, 2)
+    width = 0.8 / len(kinds)
+    styles = [(PALETTE["pool"], "//"), (PALETTE["executor"], ".."), *[(c, "") for c in
+                                                                       EXTRA_COLOURS]]
+    for ax, attr, label in ((axes[0], "messages_per_s", "messages per second"),
+                            (axes[1], "mb_per_s", "MB per second")):
+        for k, kind in enumerate(kinds):
+            colour_, hatch = styles[k % len(styles)]
+            values = [next((getattr(r, attr) for r in rates if r.kind == kind and r.size == s),
+                           0.0) for s in sizes]
+            ax.bar([i + (k - (len(kinds) - 1) / 2) * width for i in range(len(sizes))], values,
+                   width, color=colour_, hatch=hatch, edgecolor="white", label=kind)
+        ax.set_xticks(range(len(sizes)), [_bytes_label(s) for s in sizes])
+        ax.set_xlabel("message size")
+        ax.set_ylabel(label)
+        ax.set_yscale("log")
+    axes[0].legend(frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+def _bytes_label(n: int) -> str:
+    for unit, scale in (("MB", 10**6), ("kB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} B"
+
+
+def log_barh(labels: Sequence[str], seconds: Sequence[float], title: str,
+             xlabel: str = "seconds (log scale)") -> Figure:
+    """Horizontal bars on a log scale, for times that differ by orders of magnitude."""
+    from matplotlib.ticker import NullFormatter
+
+    if not labels or len(labels) != len(seconds):
+        raise ValueError("need one time per label, and at least one")
+    fig = Figure(figsize=(7, 0.6 * len(labels) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    colours = [PALETTE["serial"], PALETTE["pool"], PALETTE["executor"], *EXTRA_COLOURS]
+    hatches = ["", "//", "..", "xx", "\\\\", "++"]
+    for i, t in enumerate(seconds):
+        ax.barh(i, t, color=colours[i % len(colours)], hatch=hatches[i % len(hatches)],
+                edgecolor="white")
+        text = f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
+        ax.annotate(text, (t, i), xytext=(4, 0), textcoords="offset points", va="center")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # only decades: minor labels overlap
+    ax.margins(x=0.25)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig
+
+
+def _show_figures_as_png() -> None:
+    """Let IPython draw a bare ``Figure`` as a PNG.
+
+    Without pyplot, the inline backend is never switched on, and a notebook
+    would show only ``<Figure size ...>``. Outside IPython this does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
+
+
+_show_figures_as_png()
