@@ -380,7 +380,7 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
     """
     ctx = mp.get_context(overheads.start_method)
     check_sendable(func, overheads.start_method)
-    samples = []
+    samples, task_times = [], {}
     for strategy in dict.fromkeys(p[0] for p in points):
         mine = [p for p in points if p[0] == strategy]
         pool = None if strategy == "serial" else make_pool(strategy, workers, ctx)
@@ -398,7 +398,9 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
                                            chunksize)
                 if any(r != expected for r in out):
                     raise AssertionError(f"{strategy} returned a wrong result for size {size}")
-                d = _task_time(func, size, repeats)
+                if size not in task_times:  # once per size, shared by every strategy
+                    task_times[size] = _task_time(func, size, repeats)
+                d = task_times[size]
                 samples.append(Sample(strategy, size, tasks, chunksize, workers, d, t,
                                       predict_time(overheads, d, strategy, workers,
                                                    chunksize, tasks)))
