@@ -75,8 +75,8 @@ def timed_sleep(seconds: float) -> float:
     return time.perf_counter() - start
 
 
-def leaky_task(x: int, megabytes: int = 8) -> tuple[int, float]:
-    """Keep ``megabytes`` MB alive forever, then return ``(pid, resident MB of this process)``.
+def leaky_task(x: int, megabytes: int = 8) -> tuple[int, float, int]:
+    """Keep ``megabytes`` MB alive; return ``(pid, resident MB, blocks this process holds)``.
 
     A stand-in for a library that leaks a little on every call: the worker
     grows until it is replaced (``maxtasksperchild`` / ``max_tasks_per_child``).
@@ -85,7 +85,7 @@ def leaky_task(x: int, megabytes: int = 8) -> tuple[int, float]:
     if isinstance(megabytes, bool) or not isinstance(megabytes, int) or megabytes < 0:
         raise ValueError(f"megabytes must be an int of at least 0, got {megabytes!r}")
     _LEAKED.append(b"x" * (megabytes * 2**20))  # b"x" * n writes every page, so RSS grows
-    return os.getpid(), psutil.Process().memory_info().rss / 2**20
+    return os.getpid(), psutil.Process().memory_info().rss / 2**20, len(_LEAKED)
 
 
 def append_to_global(x: int) -> int:

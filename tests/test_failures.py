@@ -33,10 +33,11 @@ def test_timed_sleep_measures_and_rejects_negative():
 
 
 def test_leaky_task_grows_its_process():
-    pid, first = failures.leaky_task(0, megabytes=16)
-    _, second = failures.leaky_task(1, megabytes=16)
     failures._LEAKED.clear()
-    assert pid == os.getpid()
+    pid, first, held = failures.leaky_task(0, megabytes=16)
+    _, second, held_after = failures.leaky_task(1, megabytes=16)
+    failures._LEAKED.clear()
+    assert pid == os.getpid() and (held, held_after) == (1, 2)
     assert second - first > 8  # 16 MB more resident, allowing for the allocator
     with pytest.raises(ValueError, match="megabytes"):
         failures.leaky_task(0, megabytes=-1)
