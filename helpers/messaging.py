@@ -12,6 +12,7 @@ a ``Pipe``; ``helpers.plots.throughput_bars`` draws what it returns.
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 import statistics
 import time
 from collections.abc import Callable
@@ -209,13 +210,35 @@ def sink(kind: str, channel, count: int, rounds: int, done) -> None:
         reply(seen)
 
 
-def _channel(kind: str, ctx):
-    """(send, answer, far end, done queue) for one probe."""
+ANSWER_TIMEOUT = 60.0  # seconds; a child that died must not leave the parent waiting forever
+
+
+def _pipe_answer(conn, proc_alive: Callable[[], bool]) -> object:
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while not conn.poll(0.2):
+        if not proc_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the child process stopped answering (did it fail to start?)")
+    return conn.recv()
+
+
+def _queue_answer(q, proc_alive: Callable[[], bool]) -> object:
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while True:
+        try:
+            return q.get(timeout=0.2)
+        except queue.Empty:
+            if not proc_alive() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "the child process stopped answering (did it fail to start?)") from None
+
+
+def _channel(kind: str, ctx, proc_alive: Callable[[], bool]):
+    """(send, answer, far end, done queue) for one probe; answers never wait forever."""
     if kind == "queue":
         channel, done = ctx.Queue(), ctx.Queue()
-        return channel.put, done.get, channel, done
+        return channel.put, lambda: _queue_answer(done, proc_alive), channel, done
     near, far = ctx.Pipe()
-    return near.send, near.recv, far, None
+    return near.send, lambda: _pipe_answer(near, proc_alive), far, None
 
 
 def throughput(kind: str, size: int, count: int, ctx=None, repeats: int = 3,
@@ -236,8 +259,10 @@ def throughput(kind: str, size: int, count: int, ctx=None, repeats: int = 3,
             raise ValueError(f"{name} must be an int of at least 1, got {value!r}")
     ctx = ctx or mp.get_context()
     payload = bytes(size)
-    send, answer, far, done = _channel(kind, ctx)
+    procs: list = []
+    send, answer, far, done = _channel(kind, ctx, lambda: procs[0].is_alive())
     proc = ctx.Process(target=sink, args=(kind, far, count, repeats, done))
+    procs.append(proc)
     proc.start()
     times = []
     try:
@@ -260,7 +285,7 @@ def throughput(kind: str, size: int, count: int, ctx=None, repeats: int = 3,
 
 def round_trip(kind: str, count: int = 1000, ctx=None,
                timer: Callable[[], float] = time.perf_counter) -> float:
-    """Median-free mean time of one request and its answer, over ``count`` round trips.
+    """Mean time of one request and its answer, over ``count`` round trips.
 
     A duplex ``Pipe`` to ``pipe_squarer``, or two queues to ``square_worker``.
     Start-up is not counted: one warm-up round trip comes first.
@@ -278,10 +303,11 @@ def round_trip(kind: str, count: int = 1000, ctx=None,
         inbox, outbox = ctx.Queue(), ctx.Queue()
         proc = ctx.Process(target=square_worker, args=(inbox, outbox))
         ask, get = inbox.put, outbox.get
+    first = _pipe_answer if kind == "pipe" else _queue_answer
     proc.start()
     try:
         ask(1)
-        get()
+        first(near if kind == "pipe" else outbox, proc.is_alive)  # started and answering
         start = timer()
         for x in range(count):
             ask(x)

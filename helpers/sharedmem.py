@@ -82,20 +82,25 @@ def _validate(shape: Sequence[int] | int, dtype) -> tuple[tuple[int, ...], np.dt
 
 
 def _close(shm: shared_memory.SharedMemory) -> None:
-    """Close our mapping; if NumPy views of it are still alive, let the last one close it.
+    """Close our handle; the memory stays mapped while a NumPy view of it is alive.
 
-    ``SharedMemory.close()`` raises ``BufferError: cannot close exported
-    pointers exist`` while any array made on ``shm.buf`` lives, and so does its
-    ``__del__`` later, printing "Exception ignored". The views keep the mapping
-    alive by themselves, so we drop our references and close only the file
-    descriptor: the memory is unmapped when the last view dies.
+    ``SharedMemory.close()`` unmaps at once. NumPy 2 keeps a reference to the
+    mmap but no buffer export, so ``close()`` succeeds even while arrays still
+    point into the mapping, and touching them afterwards crashes the process
+    (a segmentation fault). With NumPy 1, ``close()`` raises ``BufferError:
+    cannot close exported pointers exist`` instead. So we only drop *our*
+    references and close the file descriptor: the mmap object unmaps itself
+    when its last user, ours or an array, goes away, which is at once if none
+    is left.
     """
-    try:
-        shm.close()
-    except BufferError:
-        shm._buf = None  # the views still hold the memoryview, which holds the mmap
-        shm._mmap = None
-        shm.close()  # now only closes the file descriptor
+    buf, shm._buf = shm._buf, None
+    if buf is not None:
+        try:
+            buf.release()
+        except BufferError:
+            pass  # arrays made on shm.buf keep the memoryview, and it the mmap
+    shm._mmap = None
+    shm.close()  # only the file descriptor is left to close
 
 
 def _open_borrowed(name: str) -> shared_memory.SharedMemory:
