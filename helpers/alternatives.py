@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from helpers.bench import Record, ResultMismatch, rescale, summarize
+from helpers.units import duration
 from helpers.workloads import cpu_task, cpu_task_expected
 
 INT64_MAX = int(np.iinfo(np.int64).max)
@@ -172,15 +173,6 @@ def measure(strategy: str, run: Callable[[], list], expected: Sequence, *, worke
                     tasks=len(expected), include_startup=include_startup, times=tuple(times),
                     median=median, spread=spread, speedup=None, efficiency=None)
     return rescale(record, baseline) if baseline else record
-
-
-def duration(seconds: float) -> str:
-    """A duration in the course's printed form: ``1.234 s``, ``12.3 ms`` or ``45.6 µs``."""
-    if seconds >= 1:
-        return f"{seconds:.3f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 def line(record: Record, label: str | None = None) -> str:

@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from itertools import pairwise
 
 from helpers.machine import MachineInfo, default_start_method, machine_info
+from helpers.units import duration
 from helpers.workloads import run_slice, whoami
 
 STRATEGIES = ("serial", "processes", "pool", "executor", "threads")
@@ -144,7 +146,7 @@ def _run_processes(func: Callable, inputs: list, workers: int, ctx) -> list:
     queue = ctx.Queue()
     bounds = [len(inputs) * i // workers for i in range(workers + 1)]
     procs = [ctx.Process(target=run_slice, args=(func, inputs[a:b], i, queue))
-             for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+             for i, (a, b) in enumerate(pairwise(bounds))]
     for p in procs:
         p.start()
     parts = dict(queue.get() for _ in procs)  # drain the queue before joining
@@ -276,10 +278,12 @@ def table(records: Iterable[Record]) -> str:
     lines = []
     for r in records:
         who = "serial" if r.strategy == "serial" else f"{r.strategy} x{r.workers}"
+        if r.strategy in ("pool", "executor"):
+            who += f", chunksize {r.chunksize}"
         speed = "" if r.speedup is None else f"  speedup {r.speedup:.2f}x"
         # Nothing after a machine-dependent value is padded, so masked output lines up.
         method = f"  (start method: {r.start_method})" if r.start_method else ""
-        lines.append(f"{who:<16} median {r.median:.3f} s  spread {r.spread:.3f} s"
+        lines.append(f"{who:<30} median {duration(r.median)}  spread {duration(r.spread)}"
                      f"{speed}{method}")
     return "\n".join(lines)
 

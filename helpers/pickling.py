@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Sized
 from dataclasses import dataclass
 
+from helpers.units import duration
+
 
 class LockedCounter:
     """A counter guarded by a lock: its bound method ``add`` cannot be pickled.
@@ -161,15 +163,10 @@ def task_cost(pool, obj: Sized, repeats: int = 3,
 
 def cost_table(costs: list[ArgumentCost]) -> str:
     """One line per argument in the course's printed form ("12.3 ms", "123.4 MB/s")."""
-    def dur(s: float) -> str:
-        if s < 1e-3:
-            return f"{s * 1e6:.0f} µs"
-        return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.3f} s"
-
     lines = []
     for c in costs:
-        task = "" if c.task_s is None else f", one task {dur(c.task_s)}"
+        task = "" if c.task_s is None else f", one task {duration(c.task_s)}"
         lines.append(f"{c.label:<14} {c.items:>9,} items {c.nbytes / 1e6:>8.2f} MB pickled: "
-                     f"dumps {dur(c.dumps_s)}, loads {dur(c.loads_s)}{task} "
+                     f"dumps {duration(c.dumps_s)}, loads {duration(c.loads_s)}{task} "
                      f"({c.mb_per_s:.1f} MB/s)")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from helpers.bench import Record
 from helpers.machine import machine_info
+from helpers.units import duration
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -398,8 +399,7 @@ def log_barh(labels: Sequence[str], seconds: Sequence[float], title: str,
     for i, t in enumerate(seconds):
         ax.barh(i, t, color=colours[i % len(colours)], hatch=hatches[i % len(hatches)],
                 edgecolor="white")
-        text = f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
-        ax.annotate(text, (t, i), xytext=(4, 0), textcoords="offset points", va="center")
+        ax.annotate(duration(t), (t, i), xytext=(4, 0), textcoords="offset points", va="center")
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xscale("log")

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from helpers.units import duration
 from helpers.workloads import whoami
 
 METHODS = ("fork", "spawn", "forkserver")
@@ -126,10 +127,6 @@ def startup_costs(methods: Iterable[str] | None = None, repeats: int = 5, worker
     return records
 
 
-def _duration(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
-
-
 def startup_summary(records: Sequence[StartupRecord]) -> dict[str, dict]:
     """Per method: the first run, the median of the later runs, and whether a server started."""
     if not records:
@@ -148,8 +145,8 @@ def startup_table(records: Sequence[StartupRecord]) -> str:
     lines = []
     for m, s in startup_summary(records).items():
         why = " (it started the server)" if s["server_started"] else ""
-        lines.append(f"{m:<11} first run {_duration(s['first'])}{why}, "
-                     f"later runs median {_duration(s['later_median'])}")
+        lines.append(f"{m:<11} first run {duration(s['first'])}{why}, "
+                     f"later runs median {duration(s['later_median'])}")
     return "\n".join(lines)
 
 

@@ -62,7 +62,31 @@ def _describe(proc: psutil.Process) -> str:
         return f"pid {proc.pid}"
 
 
+def _stop_kernels_gracefully() -> None:
+    """Make nbval shut its kernels down cleanly instead of killing them.
+
+    nbval ends each notebook's kernel with ``shutdown_kernel(now=True)``, a kill
+    of the kernel's whole process group that takes multiprocessing's resource
+    tracker with it; a lesson's queue or lock still alive under spawn then
+    leaves its named semaphore in /dev/shm. A shutdown request lets the kernel
+    exit normally and the tracker unlink what remains (jupyter_client still
+    kills a kernel that has not exited after its ``shutdown_wait_time``).
+    """
+    try:
+        from nbval.kernel import RunningKernel
+    except ImportError:
+        return
+
+    def stop(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
+        del self.km
+
+    RunningKernel.stop = stop
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _stop_kernels_gracefully()
     if not sys.platform.startswith("linux"):
         return
     _state["token"] = os.environ.setdefault(MARK, uuid.uuid4().hex)
