@@ -52,7 +52,7 @@ class Overheads:
 
     start_method: str
     cpus: float                                     # CPUs the workers really got
-    latency: float                                  # one tiny map on a warm pool
+    latency: float | dict[str, float]               # one tiny map on a warm pool
     per_chunk: dict[str, float] = field(default_factory=dict)  # parent, per chunk
     per_item: dict[str, float] = field(default_factory=dict)   # each task in a chunk
     startup: dict[str, float] = field(default_factory=dict)    # create, first map, close
@@ -61,13 +61,19 @@ class Overheads:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def round_trip(self, strategy: str) -> float:
+        """Seconds for one tiny map on a warm pool of this strategy."""
+        if isinstance(self.latency, dict):
+            return self.latency.get(strategy, 0.0)
+        return self.latency
+
     def summary(self) -> str:
         lines = [f"start method: {self.start_method}, "
                  f"the workers got {self.cpus:.2f}x one CPU's worth of compute",
-                 f"round trip of one tiny map: {self.latency * 1e3:.3f} ms",
                  f"pickling + pipe: {self.bytes_per_second / 1e6:.1f} MB/s"]
         for s in self.per_chunk:
             lines.append(f"{s:<8} start-up {self.startup.get(s, 0) * 1e3:.1f} ms, "
+                         f"round trip {self.round_trip(s) * 1e3:.3f} ms, "
                          f"per chunk {self.per_chunk[s] * 1e6:.1f} µs, "
                          f"per task in a chunk {self.per_item[s] * 1e6:.2f} µs")
         return "\n".join(lines)
@@ -123,7 +129,7 @@ def predict_time(ov: Overheads, task_seconds: float | Sequence[float], strategy:
     busiest = max(free)
     cpu_bound = (parent + work) / ov.cpus
     startup = ov.startup.get(strategy, 0.0) if include_startup else 0.0
-    return startup + ov.latency + max(busiest, parent, cpu_bound)
+    return startup + ov.round_trip(strategy) + max(busiest, parent, cpu_bound)
 
 
 def _durations(task_seconds, tasks) -> list[float]:
@@ -190,7 +196,7 @@ def probe(workers: int | None = None, start_method: str | None = None,
     workers = workers or info.usable_cpus
     method = start_method or default_start_method()
     ctx = mp.get_context(method)
-    per_chunk, per_item, startup, bandwidth, latency = {}, {}, {}, [], []
+    per_chunk, per_item, startup, bandwidth, latency = {}, {}, {}, [], {}
     many, tiny = 200, list(range(4000))
     blobs = [bytes(_BLOB)] * 6
     nothing_serial = _timed(_serial_map, repeats, nothing, tiny) / len(tiny)
@@ -199,7 +205,7 @@ def probe(workers: int | None = None, start_method: str | None = None,
         with make_pool(s, workers, ctx) as pool:
             run_map(s, pool, whoami, list(range(workers * 4)), 1)  # every worker up
             lat = _timed(run_map, repeats * 3, s, pool, nothing, [0], 1)
-            latency.append(lat)
+            latency[s] = lat  # the executor's extra threads make its round trip longer
             t = _timed(run_map, repeats, s, pool, nothing, list(range(many)), 1)
             one = max((t - lat) / many, 0.0)
             t = _timed(run_map, repeats, s, pool, nothing, tiny, len(tiny))
@@ -210,7 +216,7 @@ def probe(workers: int | None = None, start_method: str | None = None,
             bandwidth.append(len(blobs) * _BLOB / spent if spent > 0 else 1e10)
             if s == strategies[0]:
                 cpus = _effective_cpus(s, pool, workers, info.usable_cpus, lat, repeats)
-    return Overheads(method, cpus, statistics.median(latency), per_chunk,
+    return Overheads(method, cpus, latency, per_chunk,
                      per_item, startup, statistics.median(bandwidth))
 
 

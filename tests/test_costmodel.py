@@ -141,10 +141,18 @@ def test_predict_for_a_learner_function_uses_its_measured_time():
 def test_probe_and_sweep_measure_positive_costs():
     ov = cm.probe(2, "fork", repeats=1)
     assert set(ov.per_chunk) == {"pool", "executor"}
-    assert all(v > 0 for v in [*ov.per_chunk.values(), *ov.startup.values(), ov.latency])
+    assert all(v > 0 for v in [*ov.per_chunk.values(), *ov.startup.values(),
+                               *ov.latency.values()])
+    assert ov.round_trip("executor") == ov.latency["executor"]
     assert 1.0 <= ov.cpus <= 2.0
     points = cm.crossover_points(1e-8, [1e-5, 1e-3], budget=0.004, least=4)
     assert [p[2] for p in points] == [400] * 3 + [4] * 3
     samples = cm.sweep(cpu_task, points, 2, ov, repeats=1)
     assert [s.strategy for s in samples] == ["serial"] * 2 + ["pool"] * 2 + ["executor"] * 2
     assert all(s.measured > 0 and s.predicted > 0 and math.isfinite(s.error) for s in samples)
+
+
+def test_round_trip_per_strategy_or_one_for_all():
+    ov = overheads(latency={"pool": 0.001, "executor": 0.003})
+    assert cm.predict_time(ov, 0.0, "executor", 2, 1, 1) == pytest.approx(0.003)
+    assert overheads(latency=0.002).round_trip("pool") == 0.002
