@@ -47,6 +47,11 @@ class DaskSession:
         if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
             raise ValueError(f"n_workers must be an int of at least 1, got {n_workers!r}")
         address = address or os.environ.get(ENV_VAR) or None
+        # A Nanny sets OMP/MKL/OPENBLAS_NUM_THREADS=1 and more in *this* process's
+        # environment before spawning its worker (distributed/nanny.py, the
+        # pre-spawn-environ config) and never undoes it: every pool the notebook
+        # starts afterwards would run BLAS on one thread. close() restores it.
+        environ = dict(os.environ)
         self.cluster = None
         self.client = None
         try:
@@ -60,11 +65,11 @@ class DaskSession:
             else:
                 self.client = Client(address, timeout=timeout)
         except BaseException:
-            self.close()
+            _close(self.client, self.cluster, environ)
             raise
         self.remote = address
         # Runs at close() or at interpreter exit, whichever comes first.
-        self._finalizer = weakref.finalize(self, _close, self.client, self.cluster)
+        self._finalizer = weakref.finalize(self, _close, self.client, self.cluster, environ)
 
     @property
     def kind(self) -> str:
@@ -81,16 +86,11 @@ class DaskSession:
 
     def close(self) -> None:
         """Close the client and, if this session started it, the cluster. Safe to repeat."""
-        finalizer = getattr(self, "_finalizer", None)
-        if finalizer is not None:
-            finalizer()
-        else:  # construction failed half-way
-            _close(self.client, self.cluster)
+        self._finalizer()
 
     @property
     def closed(self) -> bool:
-        finalizer = getattr(self, "_finalizer", None)
-        return finalizer is None or not finalizer.alive
+        return not self._finalizer.alive
 
     def __enter__(self) -> DaskSession:
         return self
@@ -99,13 +99,24 @@ class DaskSession:
         self.close()
 
 
-def _close(client, cluster) -> None:
+def _close(client, cluster, environ: dict[str, str]) -> None:
     for thing in (client, cluster):
         if thing is not None:
             try:
                 thing.close()
             except Exception:  # already closed, or its event loop is gone at exit
                 pass
+    if cluster is not None:
+        _restore_environ(environ)
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    """Put back the variables that differ from ``saved``, and remove the added ones."""
+    for key in set(os.environ) - set(saved):
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def dask_session(address: str | None = None, n_workers: int = 2) -> DaskSession:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import psutil
 import pytest
 
@@ -55,6 +57,15 @@ def test_closed_even_when_the_body_raises():
     gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
                                     timeout=10)
     assert not alive
+
+
+def test_closing_restores_the_environment_the_nannies_changed():
+    # Dask's nannies set OPENBLAS_NUM_THREADS=1 (and more) in this process;
+    # left in place, every later pool would run BLAS on one thread.
+    before = dict(os.environ)
+    with cluster.dask_session(n_workers=1) as s:
+        assert s.client.submit(cpu_task, 3).result() == 5
+    assert dict(os.environ) == before
 
 
 def test_close_twice_is_harmless():
