@@ -63,7 +63,7 @@ def bar_timings(records: Iterable[Record], title: str = "Time for the same work"
         ax.bar(i, r.median, yerr=[[low], [high]], capsize=4, color=colour(r.strategy),
                hatch=HATCHES.get(r.strategy, ""), edgecolor="white")
         note = "" if r.speedup is None else f"{r.speedup:.2f}x"
-        ax.annotate(note, (i, r.median), xytext=(0, 3), textcoords="offset points",
+        ax.annotate(note, (i, max(r.times)), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom")
     ax.set_xticks(range(len(records)), [_label(r) for r in records])
     ax.set_ylabel("wall-clock time (s), median")
