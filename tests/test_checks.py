@@ -1,23 +1,7 @@
-import sys
-
 import pytest
 
 from helpers import checks
 from helpers.workloads import square
-
-
-@pytest.fixture
-def learner_module(tmp_path, monkeypatch):
-    """Write a learner's module into a temporary folder that children can import too."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-
-    def write(name, source):
-        (tmp_path / f"{name}.py").write_text(source)
-        sys.modules.pop(name, None)
-        return name
-
-    yield write
 
 
 def test_feedback_prints_one_line_and_returns_the_verdict(capsys):
@@ -33,24 +17,24 @@ def test_check_equal_names_what_was_expected(capsys):
     assert "got 4, expected 3. look again" in capsys.readouterr().out
 
 
-def test_load_fresh_sees_a_rewritten_module(learner_module):
-    name = learner_module("my_mod", "VALUE = 1\n")
+def test_load_fresh_sees_a_rewritten_module(learner):
+    name = learner("my_mod", "VALUE = 1\n")
     assert checks.load_fresh(name).VALUE == 1
-    learner_module("my_mod", "VALUE = 2\n")
+    learner("my_mod", "VALUE = 2\n")
     assert checks.load_fresh(name).VALUE == 2
 
 
-def test_get_function_gives_hints_for_missing_module_and_function(learner_module, capsys):
+def test_get_function_gives_hints_for_missing_module_and_function(learner, capsys):
     assert checks.get_function("my_absent_module", "f") is None
     assert "Run the %%writefile cell" in capsys.readouterr().out
-    name = learner_module("my_mod2", "def g():\n    return 1\n")
+    name = learner("my_mod2", "def g():\n    return 1\n")
     assert checks.get_function(name, "f") is None
     assert "has no function called 'f'" in capsys.readouterr().out
     assert checks.get_function(name, "g")() == 1
 
 
-def test_get_function_reports_a_syntax_error_as_a_hint(learner_module, capsys):
-    name = learner_module("my_broken", "def f(:\n")
+def test_get_function_reports_a_syntax_error_as_a_hint(learner, capsys):
+    name = learner("my_broken", "def f(:\n")
     assert checks.get_function(name, "f") is None
     assert "SyntaxError" in capsys.readouterr().out
 
@@ -59,8 +43,8 @@ def test_run_in_child_returns_the_result():
     assert checks.run_in_child(square, 9) == 81
 
 
-def test_run_in_child_runs_a_learner_module_under_spawn(learner_module):
-    name = learner_module("my_double", "def double(x):\n    return 2 * x\n")
+def test_run_in_child_runs_a_learner_module_under_spawn(learner):
+    name = learner("my_double", "def double(x):\n    return 2 * x\n")
     func = checks.get_function(name, "double")
     assert checks.run_in_child(func, 21, start_method="spawn") == 42
 
@@ -86,15 +70,15 @@ def test_run_in_child_explains_notebook_functions():
         del __main__.f
 
 
-def test_run_in_child_times_out_and_leaves_nothing_running(learner_module):
-    name = learner_module("my_slow", "import time\ndef slow():\n    time.sleep(60)\n")
+def test_run_in_child_times_out_and_leaves_nothing_running(learner):
+    name = learner("my_slow", "import time\ndef slow():\n    time.sleep(60)\n")
     func = checks.get_function(name, "slow")
     with pytest.raises(checks.ChildFailed, match="did not finish within 1 s"):
         checks.run_in_child(func, timeout=1)
     # tests/guard.py fails the run if the sleeping worker survived
 
 
-def test_run_in_child_passes_on_the_learners_exception(learner_module):
-    name = learner_module("my_raise", "def f():\n    raise KeyError('oops')\n")
+def test_run_in_child_passes_on_the_learners_exception(learner):
+    name = learner("my_raise", "def f():\n    raise KeyError('oops')\n")
     with pytest.raises(KeyError, match="oops"):
         checks.run_in_child(checks.get_function(name, "f"))

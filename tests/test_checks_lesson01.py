@@ -7,15 +7,8 @@ from helpers.workloads import cpu_task_expected
 
 
 @pytest.fixture
-def my_vowels(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def write(body):
-        (tmp_path / "my_vowels.py").write_text(
-            f"def count_vowels(text):\n    {body}\n")
-        sys.modules.pop("my_vowels", None)
-
-    return write
+def my_vowels(learner):
+    return lambda body: learner("my_vowels", f"def count_vowels(text):\n    {body}\n")
 
 
 def test_exitcode_right_and_wrong_answers(capsys):

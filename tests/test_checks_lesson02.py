@@ -1,8 +1,3 @@
-import sys
-import textwrap
-
-import pytest
-
 from helpers.checks import lesson02
 
 RIGHT_SETUP = """
@@ -27,20 +22,6 @@ WRONG_SETUP = """
 """
 
 
-@pytest.fixture
-def learner_module(tmp_path, monkeypatch):
-    """Write a learner's module into tmp_path, importable here and in spawned workers."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-
-    def write(name, source):
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        sys.modules.pop(name, None)
-        return name
-
-    yield write
-
-
 def test_chunksize_formula_right_and_wrong(capsys):
     def right(tasks, workers):
         chunksize, extra = divmod(tasks, workers * 4)
@@ -55,20 +36,20 @@ def test_chunksize_formula_right_and_wrong(capsys):
     assert "ZeroDivisionError" in capsys.readouterr().out
 
 
-def test_initializer_right_answer_passes(learner_module, capsys):
-    name = learner_module("my_setup_ok", RIGHT_SETUP)
+def test_initializer_right_answer_passes(learner, capsys):
+    name = learner("my_setup_ok", RIGHT_SETUP)
     assert lesson02.check_initializer(name) is True
     assert "item-0" in capsys.readouterr().out
 
 
-def test_initializer_wrong_answer_fails_with_a_hint(learner_module, capsys):
-    name = learner_module("my_setup_bad", WRONG_SETUP)
+def test_initializer_wrong_answer_fails_with_a_hint(learner, capsys):
+    name = learner("my_setup_bad", WRONG_SETUP)
     assert lesson02.check_initializer(name) is False
     out = capsys.readouterr().out
     assert out.startswith("❌ Not yet:") and "global" in out
 
 
-def test_initializer_missing_function_fails(learner_module, capsys):
-    name = learner_module("my_setup_empty", "x = 1\n")
+def test_initializer_missing_function_fails(learner, capsys):
+    name = learner("my_setup_empty", "x = 1\n")
     assert lesson02.check_initializer(name) is False
     assert "no function called 'setup'" in capsys.readouterr().out

@@ -1,4 +1,3 @@
-import textwrap
 
 import pytest
 
@@ -17,26 +16,15 @@ WRONG = {
 }
 
 
-@pytest.fixture
-def learner_dir(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(folder, name, source):
-    (folder / f"{name}.py").write_text(textwrap.dedent(source))
-
-
-def test_the_reference_worker_passes_under_spawn(learner_dir, capsys):
-    write(learner_dir, "my_worker_ok", RIGHT)
+def test_the_reference_worker_passes_under_spawn(learner, capsys):
+    learner("my_worker_ok", RIGHT)
     assert lesson04.check_worker("my_worker_ok") is True
     assert capsys.readouterr().out.startswith("✅ Correct:")
 
 
 @pytest.mark.parametrize("kind", WRONG)
-def test_wrong_workers_fail_with_a_hint(learner_dir, capsys, kind):
-    write(learner_dir, f"my_worker_{kind.replace(' ', '_')}", WRONG[kind])
+def test_wrong_workers_fail_with_a_hint(learner, capsys, kind):
+    learner(f"my_worker_{kind.replace(' ', '_')}", WRONG[kind])
     assert lesson04.check_worker(f"my_worker_{kind.replace(' ', '_')}") is False
     out = capsys.readouterr().out
     assert out.startswith("❌ Not yet:")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import textwrap
-
 import pytest
 
 from helpers.checks import lesson05
@@ -53,19 +50,6 @@ JOIN_FIRST_COLLECT = GOOD_COLLECT.replace(
 OFF_BY_ONE_COLLECT = GOOD_COLLECT.replace(
     "return [len(got[i]) for i in range(len(sizes))]",
     "return [len(got[i]) for i in range(len(sizes) - 1)]")
-
-
-@pytest.fixture
-def learner(tmp_path, monkeypatch):
-    """Write a learner module into tmp_path and make it importable (spawn children too)."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def write(name: str, source: str) -> str:
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        sys.modules.pop(name, None)
-        return name
-
-    return write
 
 
 def test_square_stage_right_answer_passes(learner, capsys):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import textwrap
-
 import pytest
 
 from helpers.checks import lesson06
@@ -51,18 +48,6 @@ def double_in_place(spec):
 
 COPY = IN_PLACE.replace("arr *= 2", "arr = arr * 2")
 TRIPLE = IN_PLACE.replace("arr *= 2", "arr *= 3")
-
-
-@pytest.fixture
-def learner(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def write(name: str, source: str) -> str:
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        sys.modules.pop(name, None)
-        return name
-
-    return write
 
 
 @pytest.mark.parametrize("source", [LOCKED, ACQUIRE_RELEASE])

@@ -46,18 +46,6 @@ def init_worker(queue):
 """
 
 
-@pytest.fixture
-def learner(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)  # the logging check's script imports from the cwd
-
-    def write(name, text):
-        (tmp_path / f"{name}.py").write_text(text)
-        sys.modules.pop(name, None)
-
-    return write
-
-
 def test_partial_reference_passes(learner, capsys):
     learner("my_partial", REFERENCE_PARTIAL)
     assert lesson08.check_partial() is True

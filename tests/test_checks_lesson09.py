@@ -1,5 +1,3 @@
-import sys
-
 import pytest
 
 from helpers.checks import lesson09
@@ -35,18 +33,6 @@ def init(data):
 def count(byte):
     return _data.count(byte)
 """
-
-
-@pytest.fixture
-def learner(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-
-    def write(name, text):
-        (tmp_path / f"{name}.py").write_text(text)
-        sys.modules.pop(name, None)
-
-    return write
 
 
 def test_guarded_script_passes(learner, capsys):

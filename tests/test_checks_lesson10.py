@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import textwrap
 
 import pytest
 
@@ -62,17 +61,6 @@ from helpers.workloads import cpu_task
 def submit_all(client, sizes):
     return client.gather(client.map(cpu_task, sizes, pure=False))
 """
-
-
-@pytest.fixture
-def learner(tmp_path, monkeypatch):
-    """Write a learner module (my_vector.py, my_dask.py) where the check imports it."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def write(name: str, source: str) -> None:
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-
-    return write
 
 
 @pytest.mark.parametrize("source", [VECTOR_RIGHT, VECTOR_PYTHON_INT])
