@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
+# Jupyter refuses to run as root unless told; containers often run as root.
+LAB_OPTS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_OPTS) notebooks/
 
 test: lint unit nbval nbval-spawn
 
