@@ -16,6 +16,9 @@ import time
 
 import psutil
 
+# The BLAS-thread workers of lesson 09's oversubscription pitfall are lesson 07's.
+from helpers.workloads import blas_threads, limit_blas_threads  # noqa: F401
+
 #: Memory that ``leaky_task`` keeps on purpose, one block per call (per process).
 _LEAKED: list[bytes] = []
 
@@ -149,14 +152,6 @@ def put_payload(queue, nbytes: int) -> None:
     queue.put(b"x" * nbytes)
 
 
-def blas_threads(_: object = None) -> int:
-    """How many threads the BLAS library of this worker would use. Runs in a worker process."""
-    import numpy  # noqa: F401  (loads BLAS: threadpoolctl only sees loaded libraries)
-    from threadpoolctl import threadpool_info
-
-    return max((pool["num_threads"] for pool in threadpool_info()), default=1)
-
-
 def matmul_seconds(n: int = 400, repeats: int = 3) -> float:
     """Multiply two ``n`` x ``n`` matrices ``repeats`` times; return the seconds it took.
 
@@ -170,15 +165,3 @@ def matmul_seconds(n: int = 400, repeats: int = 3) -> float:
     for _ in range(repeats):
         a @ b
     return time.perf_counter() - start
-
-
-def limit_blas_threads(threads: int = 1) -> None:
-    """Initializer: limit this worker's BLAS to ``threads`` threads. Runs in a worker process."""
-    import numpy  # noqa: F401  (load BLAS first, or there is nothing to limit yet)
-    from threadpoolctl import threadpool_limits
-
-    global _LIMITER
-    _LIMITER = threadpool_limits(threads)  # kept alive: the limit lasts while it exists
-
-
-_LIMITER = None
