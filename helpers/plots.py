@@ -131,7 +131,7 @@ def startup_bars(records: Iterable, title: str = "Pool start-up by start method"
     """
     records = list(records)
     summary = startup_summary(records)
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     methods = list(summary)
     for i, m in enumerate(methods):
@@ -144,7 +144,7 @@ def startup_bars(records: Iterable, title: str = "Pool start-up by start method"
             ax.annotate(f"{value * 1000:.0f}", (i + offset, value * 1000), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom")
     ax.set_xticks(range(len(methods)), methods)
-    ax.set_ylabel("ms to create a pool, map once, close it")
+    ax.set_ylabel("ms: create a pool, map once, close")
     ax.set_title(f"{title} ({records[0].workers} workers)")
     ax.legend(frameon=False)
     ax.margins(y=0.15)
