@@ -7,10 +7,10 @@ Playwright; the network is blocked, so the deck must work offline), visits
 every slide and subslide and prints each one whose content is taller or wider
 than the slide:
 
-    03_executors: slide 7.2 (#/6/1) "Wait for the first result": 212 px too tall
+    03_executors: slide 7.2 (#/6/1) 'Wait for the first result': 212 px too tall
 
-The number is reveal's own (press the slide number in the deck, or open the
-``#/h/v`` address, both counted from 0 in the address). "Too wide" counts the
+The number is the one the deck shows in its corner (``h.v``, from 1); the
+address ``#/h/v`` after the deck's name opens that slide (counted from 0). "Too wide" counts the
 widest thing on the slide, including a code block or output that scrolls
 sideways inside its box. ``--execute`` runs the notebook first (into a
 temporary folder; the lesson is not changed), to check a lesson whose stored
@@ -100,8 +100,8 @@ class Slide:
 
     @property
     def number(self) -> str:
-        """The slide number reveal shows (format h.v, from 1)."""
-        return f"{self.h + 1}.{self.v + 1}" if self.v else f"{self.h + 1}"
+        """The slide number reveal shows (format h.v, from 1; every slide is in a stack)."""
+        return f"{self.h + 1}.{self.v + 1}"
 
     @property
     def overflows(self) -> bool:

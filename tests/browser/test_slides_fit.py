@@ -56,15 +56,15 @@ def test_the_check_finds_what_sticks_out_and_passes_what_fits(browser, built):
     ])
     deck = decks.write_deck(nb, "made_up", built)
     slides = {s.number: s for s in slidefit.measure(browser, deck)}
-    assert list(slides) == ["1", "2", "3", "4", "5", "6", "6.2"]
-    assert slides["1"].title == "A title"
-    assert not slides["1"].overflows and not slides["2"].overflows, slides
-    assert slides["3"].wide > 50 and slides["3"].why == ("code line",), slides["3"]
-    assert not slides["4"].overflows, slides["4"]
-    assert slides["5"].wide > 300 and "output" in slides["5"].why, slides["5"]
-    assert slides["6"].tall > 100 and slides["6"].wide <= 1, slides["6"]
-    assert str(slides["6"]).startswith("made_up: slide 6 (#/5/0) 'Too many points': ")
-    assert "px too tall" in str(slides["6"])
+    assert list(slides) == ["1.1", "2.1", "3.1", "4.1", "5.1", "6.1", "6.2"]
+    assert slides["1.1"].title == "A title"
+    assert not slides["1.1"].overflows and not slides["2.1"].overflows, slides
+    assert slides["3.1"].wide > 50 and slides["3.1"].why == ("code line",), slides["3.1"]
+    assert not slides["4.1"].overflows, slides["4.1"]
+    assert slides["5.1"].wide > 300 and "output" in slides["5.1"].why, slides["5.1"]
+    assert slides["6.1"].tall > 100 and slides["6.1"].wide <= 1, slides["6.1"]
+    assert str(slides["6.1"]).startswith("made_up: slide 6.1 (#/5/0) 'Too many points': ")
+    assert "px too tall" in str(slides["6.1"])
     assert not slides["6.2"].overflows
 
 
