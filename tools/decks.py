@@ -35,6 +35,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 REVEAL = "reveal.js@4.6.1"
 REQUIREJS = "requirejs@2.3.8"
 HOUR_TAG = "one-hour"
+HOUR_PLAN = {"01", "02", "04", "07"}  # README's one-hour class (00 is homework)
 HOUR_DECK = "one-hour"
 WIDTH, HEIGHT = 960, 700  # reveal's slide, the size every slide must fit
 
