@@ -279,3 +279,5 @@ def test_a_deck_loads_its_scripts_from_the_vendor_folder_only(tmp_path):
     assert 'src="../vendor/require.js"' in html
     assert '"../vendor/reveal.js/dist/reveal.js"' in html
     assert "../vendor/reveal.js/dist/theme/white.css" in html
+    script = html.split("Reveal.initialize", 1)[1]
+    assert "$(" not in script and "MathJax" not in script, "the slide-change code needs jQuery"
