@@ -180,13 +180,17 @@ def measure(browser, deck: Path, name: str | None = None) -> list[Slide]:
 
 
 def _execute(path: Path, into: Path) -> Path:
-    """Run a notebook into ``into`` (the lesson itself is not changed)."""
+    """Run a notebook in the folder ``into`` and save it there.
+
+    The lesson itself is not changed, and what its cells write (a learner's
+    ``my_*.py`` files included) goes to ``into``, not to ``notebooks/``.
+    """
     import nbformat
     from nbconvert.preprocessors import ExecutePreprocessor
 
     nb = nbformat.read(path, as_version=4)
     ExecutePreprocessor(timeout=60, extra_arguments=["--IPKernelApp.capture_fd_output=False"]
-                        ).preprocess(nb, {"metadata": {"path": str(path.parent)}})
+                        ).preprocess(nb, {"metadata": {"path": str(into)}})
     out = into / path.name
     nbformat.write(nb, out)
     return out
