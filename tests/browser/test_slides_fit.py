@@ -79,3 +79,14 @@ def test_every_slide_fits(browser, built, path):
                     f"{decks.WIDTH}x{decks.HEIGHT} (split the cell, give a plot its own "
                     "subslide, keep code lines to 80 characters):\n"
                     + "\n".join(str(s) for s in over), pytrace=False)
+
+
+def test_every_slide_of_the_one_hour_deck_fits(browser, built):
+    nb = decks.hour_notebook(LESSONS)
+    if nb is None:
+        pytest.skip(f"no lesson has cells tagged {decks.HOUR_TAG!r} yet: nothing to cut")
+    deck = decks.write_deck(nb, decks.HOUR_DECK, built)
+    slides = slidefit.measure(browser, deck)
+    over = [s for s in slides if s.overflows]
+    assert not over, (f"{len(over)} of {len(slides)} slides of the one-hour deck do not fit "
+                      f"{decks.WIDTH}x{decks.HEIGHT}:\n" + "\n".join(str(s) for s in over))
