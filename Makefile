@@ -78,14 +78,17 @@ slides-hour: $(STAMP)
 
 # Every slide of a lesson's deck rendered in headless Chromium at 960x700:
 # prints each slide that is too tall or too wide, by how many pixels.
-#   make slides-fit NB=notebooks/03_executors.ipynb   (EXECUTE=1: run it first)
+#   make slides-fit NB=notebooks/03_executors.ipynb
+# EXECUTE=1 runs the lesson first; SHOTS=results/slides saves a screenshot of
+# each slide that does not fit; HOUR=1 checks the one-hour deck.
 # Installs Debian's chromium (needs root) and Playwright (never its own browsers).
 slides-fit: $(STAMP)
 	@test -x /usr/bin/chromium || \
 	  { apt-get update && apt-get install -y chromium fonts-noto-color-emoji; }
 	@$(BIN)/python -c 'import playwright' 2>/dev/null || \
 	  $(BIN)/python -m pip install --quiet 'playwright>=1.40,<2'
-	$(BIN)/python -m tools.slidefit $(if $(EXECUTE),--execute) $(if $(HOUR),--hour) $(NB)
+	$(BIN)/python -m tools.slidefit $(if $(EXECUTE),--execute) $(if $(HOUR),--hour) \
+	  $(if $(SHOTS),--shots $(SHOTS)) $(NB)
 
 # Before class: is this machine idle enough for the live demos? (about 3 s)
 preflight: $(STAMP)

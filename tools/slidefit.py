@@ -14,7 +14,8 @@ address ``#/h/v`` after the deck's name opens that slide (counted from 0). "Too 
 widest thing on the slide, including a code block or output that scrolls
 sideways inside its box. ``--execute`` runs the notebook first (into a
 temporary folder; the lesson is not changed), to check a lesson whose stored
-outputs are out of date. Exit status 1 if a slide overflows.
+outputs are out of date; ``--shots DIR`` saves a screenshot of each slide that
+does not fit. Exit status 1 if a slide overflows.
 """
 
 from __future__ import annotations
@@ -167,16 +168,29 @@ def open_offline(browser, deck: Path, viewport: dict | None = None):
     return page
 
 
-def measure(browser, deck: Path, name: str | None = None) -> list[Slide]:
-    """Every slide and subslide of ``deck``, with how far it sticks out."""
+def measure(browser, deck: Path, name: str | None = None,
+            shots: Path | None = None) -> list[Slide]:
+    """Every slide and subslide of ``deck``, with how far it sticks out.
+
+    With ``shots``, a screenshot of each slide that does not fit is saved
+    there (``<deck>_<h.v>.png``), as a projector would show it.
+    """
+    label = name or deck.name.removesuffix(".slides.html")
     page = open_offline(browser, deck)
     try:
         rows = page.evaluate(MEASURE_JS, [decks.WIDTH, decks.HEIGHT])
+        slides = [Slide(label, r["h"], r["v"], r["title"], int(r["tall"]), int(r["wide"]),
+                        int(r["height"]), int(r["width"]), tuple(r["why"])) for r in rows]
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            page.evaluate("() => Reveal.configure({transition: 'none'})")
+            for s in slides:
+                if s.overflows:
+                    page.evaluate("([h, v]) => Reveal.slide(h, v)", [s.h, s.v])
+                    page.screenshot(path=shots / f"{label}_{s.number}.png")
     finally:
         page.close()
-    label = name or deck.name.removesuffix(".slides.html")
-    return [Slide(label, r["h"], r["v"], r["title"], int(r["tall"]), int(r["wide"]),
-                  int(r["height"]), int(r["width"]), tuple(r["why"])) for r in rows]
+    return slides
 
 
 def _execute(path: Path, into: Path) -> Path:
@@ -196,7 +210,8 @@ def _execute(path: Path, into: Path) -> Path:
     return out
 
 
-def check(paths: list[Path], *, execute: bool = False, hour: bool = False) -> list[Slide]:
+def check(paths: list[Path], *, execute: bool = False, hour: bool = False,
+          shots: Path | None = None) -> list[Slide]:
     """Build and measure the decks of ``paths``; return every slide."""
     from playwright.sync_api import sync_playwright
 
@@ -218,7 +233,7 @@ def check(paths: list[Path], *, execute: bool = False, hour: bool = False) -> li
             browser = launch(pw)
             try:
                 for name, deck in built:
-                    slides.extend(measure(browser, deck, name))
+                    slides.extend(measure(browser, deck, name, shots))
             finally:
                 browser.close()
     return slides
@@ -233,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run each notebook first (into a temporary folder)")
     parser.add_argument("--hour", action="store_true",
                         help="check the one-hour deck instead (cells tagged one-hour)")
+    parser.add_argument("--shots", type=Path, metavar="DIR",
+                        help="save a screenshot of each slide that does not fit in DIR")
     parser.add_argument("--all", action="store_true", help="print every slide, not only "
                         "those that overflow")
     args = parser.parse_args(argv)
@@ -241,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: no such notebook: {', '.join(missing)}", file=sys.stderr)
         return 2
-    slides = check(paths, execute=args.execute, hour=args.hour)
+    slides = check(paths, execute=args.execute, hour=args.hour, shots=args.shots)
     bad = [s for s in slides if s.overflows]
     for s in slides if args.all else bad:
         print(s if s.overflows else f"{s}  ({s.height}x{s.width} px)")
