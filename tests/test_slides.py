@@ -259,7 +259,8 @@ def test_one_hour_deck_builds_from_the_plan():
     nb = decks.hour_notebook(NOTEBOOKS)
     assert nb is not None
     check_deck(nb)
-    titles = [c for c in nb.cells if c.source.lstrip().startswith("# ")]
+    titles = [c for c in nb.cells
+              if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")]
     assert len(titles) == len(tagged), "one title slide per lesson"
     assert len(nb.cells) > 2 * len(tagged), "the cut deck holds more than the titles"
     notes = [c for c in nb.cells if slide_type(c) == "notes"]
