@@ -166,7 +166,7 @@ def hour_cells(nb: nbformat.NotebookNode, tag: str = HOUR_TAG) -> list:
     first = nbformat.from_dict(tagged[0])
     if first.metadata.get("slideshow", {}).get("slide_type") in {None, "-", "fragment"}:
         first.metadata.setdefault("slideshow", {})["slide_type"] = "slide"
-    return [title, first, *tagged[1:]]
+    return [title, first, *(nbformat.from_dict(c) for c in tagged[1:])]
 
 
 def hour_notebook(paths: list[Path], tag: str = HOUR_TAG) -> nbformat.NotebookNode | None:
@@ -176,6 +176,9 @@ def hour_notebook(paths: list[Path], tag: str = HOUR_TAG) -> nbformat.NotebookNo
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         cut = hour_cells(nb, tag)
+        for cell in cut:  # cell ids are unique in a lesson, not across lessons
+            if "id" in cell:
+                cell["id"] = f"{path.name[:2]}-{cell['id']}"[:64]
         if cut:
             metadata = metadata or {k: v for k, v in nb.metadata.items() if k != "widgets"}
             cells.extend(cut)
