@@ -46,11 +46,12 @@ class Counted:
         return self.pulled - 1
 
 
-class Watched:
+class Watched(Executor):
     """An executor seen through a counter: how many tasks were submitted and in flight.
 
-    ``submit`` passes each task on; a task is in flight from its submission
-    until it finishes. ``peak`` is the most that were in flight at once.
+    ``submit`` passes each task on (``map`` is ``Executor``'s, which calls
+    ``submit``); a task is in flight from its submission until it finishes.
+    ``peak`` is the most that were in flight at once.
     """
 
     def __init__(self, executor: Executor) -> None:

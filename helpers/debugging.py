@@ -41,9 +41,12 @@ def deadlock(seconds: float = 10.0) -> bool:
     return lock.acquire(timeout=seconds)
 
 
-def stdin_name(_: object = None) -> str:
-    """The name of this process's stdin. Runs in a worker process."""
-    return getattr(sys.stdin, "name", repr(sys.stdin))
+def read_stdin(_: object = None) -> str:
+    """What reading this process's stdin gives: ``""`` at once in a worker (end of file).
+
+    Runs in a worker process.
+    """
+    return sys.stdin.read()
 
 
 def ask_pdb(x: int) -> int:
@@ -52,7 +55,7 @@ def ask_pdb(x: int) -> int:
     return x
 
 
-_FRAME = re.compile(r'File "([^"]+)", line \d+ in (\w+)|^\s+(\w+) \(([^)]+?):\d+\)')
+_FRAME = re.compile(r'File "([^"]+)", line \d+ in ([\w.<>]+)|^\s+([\w.<>]+) \(([^)]+?):\d+\)')
 
 
 def frames(text: str, limit: int = 8) -> list[str]:
@@ -85,6 +88,7 @@ def py_spy() -> str | None:
     return str(here) if here.exists() else shutil.which("py-spy")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # py-spy colours its output in some terminals
 _REFUSED = ("Permission denied", "Operation not permitted", "ptrace", "access is denied",
             "root", "sudo")
 
@@ -105,7 +109,7 @@ def spy_dump(pid: int, timeout: float = 15.0) -> Dump:
     except subprocess.TimeoutExpired:
         return Dump(False, "", f"py-spy did not finish within {timeout:g} s")
     if done.returncode == 0:
-        return Dump(True, done.stdout)
+        return Dump(True, _ANSI.sub("", done.stdout))
     message = (done.stderr or done.stdout).strip().splitlines()
     last = message[-1] if message else f"exit code {done.returncode}"
     if any(word.lower() in (done.stderr + done.stdout).lower() for word in _REFUSED):

@@ -51,7 +51,10 @@ def _inherit(data: list) -> None:
 
 
 def own_memory(_: object = None) -> tuple[int, int]:
-    """This process's USS and PSS in bytes (PSS is 0 where the OS has none). Runs in a worker process."""
+    """This process's USS and PSS in bytes (PSS 0 where the OS has none).
+
+    Runs in a worker process.
+    """
     info = psutil.Process().memory_full_info()
     return info.uss, getattr(info, "pss", 0)
 
@@ -74,7 +77,7 @@ def read_all(_: object = None) -> tuple[int, int]:
 
 
 def run(setup: str, data: list) -> list[Row]:
-    """One worker under ``setup`` ("fork", "fork + gc.freeze()", "spawn"), measured at each phase."""
+    """One worker under ``setup`` ("fork", "fork + gc.freeze()", "spawn"), at each phase."""
     method = setup.split()[0]
     kwargs = {"initializer": keep, "initargs": (data,)} if method != "fork" else {}
     if setup.endswith("gc.freeze()"):
@@ -84,7 +87,7 @@ def run(setup: str, data: list) -> list[Row]:
             sizes = [ex.submit(step).result(timeout=30) for step in (own_memory, collect, read_all)]
     finally:
         gc.unfreeze()
-    return [Row(setup, phase, uss, pss) for phase, (uss, pss) in zip(PHASES, sizes)]
+    return [Row(setup, phase, uss, pss) for phase, (uss, pss) in zip(PHASES, sizes, strict=True)]
 
 
 def main() -> None:
@@ -130,7 +133,7 @@ def uss_plot(rows: list[Row], title: str = "A worker's own memory (USS) by start
     ax = fig.subplots()
     width = 0.8 / len(setups)
     for i, (setup, key, hatch) in enumerate(zip(setups, ("pool", "executor", "serial"),
-                                                ("//", "..", ""))):
+                                                ("//", "..", ""), strict=False)):
         mine = [r for r in rows if r.setup == setup]
         ax.bar([p + i * width for p in range(len(mine))], [r.uss / 2**20 for r in mine],
                width, label=setup, color=colour(key), hatch=hatch, edgecolor="white")

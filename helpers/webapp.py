@@ -34,7 +34,7 @@ def cpu_work(n: int) -> dict:
 
 
 def make_app(mode: str):
-    """A Starlette app whose ``/work`` runs inline (``"inline"``) or in a process pool (``"pool"``)."""
+    """A Starlette app whose ``/work`` runs ``"inline"`` or in a process ``"pool"``."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -146,8 +146,7 @@ def serve(app: str, timeout: float = 20.0):
     workers and the port are released.
     """
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-           str(port), "--log-level", "warning", "--app-dir", os.getcwd()]
+    cmd = [sys.executable, "-m", "helpers.webapp", app, str(port), os.getcwd()]
     kwargs = {"start_new_session": True} if os.name == "posix" else {}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             **kwargs)
@@ -159,3 +158,25 @@ def serve(app: str, timeout: float = 20.0):
         _stop(proc, port)
         if proc.stderr:
             proc.stderr.close()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Stop this server if the process that started it is gone (a killed kernel)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def main(app: str, port: int, app_dir: str) -> None:
+    """Serve ``app`` with uvicorn on 127.0.0.1:``port``, for as long as the parent lives."""
+    import threading
+
+    import uvicorn
+
+    sys.path.insert(0, app_dir)  # where a learner's my_app.py is, as uvicorn's --app-dir
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])

@@ -104,7 +104,8 @@ def latency_plot(probes: dict[str, Probe], jobs: int,
     """Latency of each health request against when it was sent, one series per app."""
     fig = Figure(figsize=(6.5, 3.6), layout="constrained")
     ax = fig.subplots()
-    for (label, p), key, marker in zip(probes.items(), ("serial", "pool"), ("s", "o")):
+    for (label, p), key, marker in zip(probes.items(), ("serial", "pool"), ("s", "o"),
+                                       strict=False):
         ax.plot(p.sent, [x * 1e3 for x in p.latency], marker=marker, linestyle="",
                 color=colour(key), label=f"{label} (worst {duration(p.worst)})")
     ax.set_yscale("log")
