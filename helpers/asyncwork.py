@@ -12,6 +12,7 @@ measures how much of a generator each has pulled when the first result arrives.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing as mp
 import threading
 import time
 import tracemalloc
@@ -118,6 +119,22 @@ def bounded_map(executor: Executor, fn: Callable, items: Iterable, limit: int) -
     finally:
         for future in pending:
             future.cancel()
+
+
+def imap_read_ahead(n: int = 200_000, wait: float = 0.2, processes: int = 2) -> int:
+    """How many of ``n`` items ``Pool.imap`` takes while its reader takes one result and waits.
+
+    The pool (spawn) is terminated and dropped before returning, so no queue
+    or semaphore of it outlives the call.
+    """
+    items = Counted(n)
+    with mp.get_context("spawn").Pool(processes) as pool:
+        results = pool.imap(abs, items, chunksize=1)
+        next(results)
+        time.sleep(wait)  # a slow reader
+        pulled = items.pulled
+    del results, pool
+    return pulled
 
 
 @dataclass(frozen=True)
