@@ -140,5 +140,6 @@ def uss_plot(rows: list[Row], title: str = "A worker's own memory (USS) by start
     ax.set_xticks([p + width * (len(setups) - 1) / 2 for p in range(len(PHASES))], PHASES)
     ax.set_ylabel("USS (MiB)")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.set_ylim(0, max(r.uss for r in rows) / 2**20 * 1.3)  # room for the legend
+    ax.legend(loc="upper center", ncols=len(setups))
     return fig

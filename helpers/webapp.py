@@ -70,8 +70,15 @@ def make_app(mode: str):
                      lifespan=lifespan)
 
 
-inline_app = make_app("inline")
-pool_app = make_app("pool")
+def __getattr__(name: str):
+    """``inline_app`` and ``pool_app``, made when uvicorn asks for them.
+
+    Made lazily, so that a spawned pool worker, which imports this module to
+    find ``cpu_work``, does not import Starlette too.
+    """
+    if name in ("inline_app", "pool_app"):
+        return make_app(name.removesuffix("_app"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def free_port() -> int:
