@@ -54,6 +54,7 @@ def test_deadlock_is_bounded():
 
 def test_spy_dump_reads_a_stuck_worker_or_says_why_not():
     ex = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
+    pid = None
     try:
         pid = ex.submit(os.getpid).result(timeout=20)
         ex.submit(debugging.deadlock, 5)
@@ -61,7 +62,8 @@ def test_spy_dump_reads_a_stuck_worker_or_says_why_not():
         dump = debugging.spy_dump(pid)
     finally:
         for proc in mp.active_children():
-            proc.terminate()
+            if proc.pid == pid:
+                proc.terminate()
         ex.shutdown()
     if dump.ok:
         assert "deadlock (debugging.py)" in debugging.frames(dump.text)
