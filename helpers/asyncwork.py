@@ -57,20 +57,27 @@ class Watched(Executor):
 
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
-        self.submitted = self.in_flight = self.peak = 0
+        self.submitted = self.peak = 0
+        self._live: set[Future] = set()
         self._lock = threading.Lock()
 
-    def _done(self, _: Future) -> None:
+    @property
+    def in_flight(self) -> int:
+        """Tasks submitted and not finished yet."""
         with self._lock:
-            self.in_flight -= 1
+            self._live = {f for f in self._live if not f.done()}
+            return len(self._live)
 
     def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        # A future is done as soon as its result is set, before its waiters
+        # wake: counting with done() (not a done-callback, which runs after
+        # them) never counts a finished task as still in flight.
+        future = self.executor.submit(fn, *args, **kwargs)
         with self._lock:
             self.submitted += 1
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-        future = self.executor.submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
+            self._live = {f for f in self._live if not f.done()}
+            self._live.add(future)
+            self.peak = max(self.peak, len(self._live))
         return future
 
 
