@@ -52,3 +52,52 @@ def test_bad_arguments(kwargs, error):
 def test_this_machine():
     s = max_workers()
     assert s.workers >= 1 and s.reasons[0].startswith("os.cpu_count()")
+
+
+GiB = 2**30
+
+
+def test_memory_lowers_the_count_and_says_why():
+    s = max_workers(info=info(8), env={}, memory_per_worker=3 * GiB, available_memory=16 * GiB)
+    assert s.workers == 5
+    assert "16.0 GiB of RAM available and 3.0 GiB per worker: room for 5" in s.reasons[-1]
+
+
+def test_memory_that_is_not_the_limit_is_said_so():
+    s = max_workers(info=info(4), env={}, memory_per_worker=GiB, available_memory=64 * GiB)
+    assert s.workers == 4 and "memory is not the limit" in s.reasons[-1]
+
+
+def test_when_not_even_one_worker_fits_there_is_still_one():
+    s = max_workers(info=info(8), env={}, memory_per_worker=8 * GiB, available_memory=GiB)
+    assert s.workers == 1 and "not even one worker fits" in s.reasons[-1]
+
+
+def test_memory_combines_with_tasks_and_windows():
+    assert max_workers(tasks=2, info=info(8), env={}, memory_per_worker=GiB,
+                       available_memory=4 * GiB).workers == 2
+    assert max_workers(info=info(128), platform="win32", env={}, memory_per_worker=2**20,
+                       available_memory=GiB).workers == WINDOWS_LIMIT
+
+
+def test_available_memory_defaults_to_what_psutil_reads():
+    s = max_workers(info=info(2), env={}, memory_per_worker=2**20)
+    assert "of RAM available and 1 MiB per worker" in s.reasons[-1]
+
+
+def test_without_an_estimate_memory_is_not_mentioned():
+    assert not any("RAM" in r for r in max_workers(info=info(8), env={}).reasons)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(memory_per_worker="1GB"), TypeError),
+    (dict(memory_per_worker=1.5), TypeError),
+    (dict(memory_per_worker=True), TypeError),
+    (dict(memory_per_worker=0), ValueError),
+    (dict(memory_per_worker=GiB, available_memory=-1), ValueError),
+    (dict(memory_per_worker=GiB, available_memory=2.0), TypeError),
+])
+def test_bad_memory_arguments(kwargs, error):
+    with pytest.raises(error, match=next(iter(kwargs)) if "available_memory" not in kwargs
+                       else "available_memory"):
+        max_workers(info=info(), env={}, **kwargs)
