@@ -97,6 +97,12 @@ from helpers.workloads import cpu_task
 def submit_all(client, sizes):
     return client.scatter([cpu_task(n) for n in sizes], hash=False)
 """
+DASK_OTHER_FUNCTION = """
+from helpers.workloads import square
+
+def submit_all(client, sizes):
+    return client.map(square, sizes, pure=False)
+"""
 DASK_RESULTS = """
 from helpers.workloads import cpu_task
 
@@ -148,6 +154,7 @@ def test_submit_all_right(learner, client, capsys, source):
 
 @pytest.mark.parametrize("source, hint", [(DASK_PURE, "pure=False"),
                                           (DASK_SCATTER, "not cpu_task tasks"),
+                                          (DASK_OTHER_FUNCTION, "not cpu_task tasks"),
                                           (DASK_RESULTS, "one Dask future per size")])
 def test_submit_all_wrong(learner, client, capsys, source, hint):
     learner("my_dask", source)
