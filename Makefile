@@ -66,15 +66,16 @@ clean:
 # (nothing re-runs), that works with no internet: reveal.js and require.js are
 # fetched once from the npm registry into slides/vendor/ (ignored, like the
 # decks); copy the whole slides/ folder to the presenting machine.
-# NB=notebooks/03_executors.ipynb for one lesson (or several, space-separated).
+# NB=notebooks/03_executors.ipynb for one lesson (or several, space-separated);
+# SCROLL=1 lets a slide taller than the window scroll.
 .PHONY: slides slides-hour slides-fit preflight
 slides: $(STAMP)
-	$(BIN)/python -m tools.decks $(NB)
+	$(BIN)/python -m tools.decks $(if $(SCROLL),--scroll) $(NB)
 
 # The one-hour class as one deck, slides/one-hour.slides.html: each lesson's
 # title cell and its cells tagged one-hour (README's plan: 01, 02, 04, 07).
 slides-hour: $(STAMP)
-	$(BIN)/python -m tools.decks --hour $(NB)
+	$(BIN)/python -m tools.decks --hour $(if $(SCROLL),--scroll) $(NB)
 
 # Every slide of a lesson's deck rendered in headless Chromium at 960x700:
 # prints each slide that is too tall or too wide, by how many pixels.

@@ -64,7 +64,7 @@ def add_many(counter, times):
 """
 
 IN_PLACE = """
-from helpers.sharedmem import attach
+from helpers.sharedarray import attach
 
 def double_in_place(spec):
     with attach(spec) as arr:
@@ -77,7 +77,7 @@ TRIPLE = IN_PLACE.replace("arr *= 2", "arr *= 3")
 # Writes numbers worked out in advance instead of doubling what is there.
 HARD_CODED = """
 import numpy as np
-from helpers.sharedmem import attach
+from helpers.sharedarray import attach
 
 def double_in_place(spec):
     with attach(spec) as arr:

@@ -259,7 +259,8 @@ def test_one_hour_deck_builds_from_the_plan():
     nb = decks.hour_notebook(NOTEBOOKS)
     assert nb is not None
     check_deck(nb)
-    titles = [c for c in nb.cells if c.source.lstrip().startswith("# ")]
+    titles = [c for c in nb.cells
+              if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")]
     assert len(titles) == len(tagged), "one title slide per lesson"
     assert len(nb.cells) > 2 * len(tagged), "the cut deck holds more than the titles"
     notes = [c for c in nb.cells if slide_type(c) == "notes"]
@@ -281,3 +282,34 @@ def test_a_deck_loads_its_scripts_from_the_vendor_folder_only(tmp_path):
     assert "../vendor/reveal.js/dist/theme/white.css" in html
     script = html.split("Reveal.initialize", 1)[1]
     assert "$(" not in script and "MathJax" not in script, "the slide-change code needs jQuery"
+
+
+def test_unpacking_an_npm_tarball_keeps_only_its_package_files(tmp_path):
+    import io
+    import tarfile
+
+    from tools import decks
+
+    archive = tmp_path / "x.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in [("package/dist/reveal.js", b"reveal"), ("package/../evil.js", b"x"),
+                           ("other/file.js", b"y")]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("package/link.js")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+    decks._unpack(archive, tmp_path / "out")
+    found = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                   if p.is_file())
+    assert found == ["out/dist/reveal.js", "x.tgz"]
+
+
+def test_vendoring_without_npm_says_what_to_do(tmp_path, monkeypatch):
+    from tools import decks
+
+    monkeypatch.setattr(decks.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="npm is needed once"):
+        decks.vendor(tmp_path / "vendor", quiet=True)
+    assert not (tmp_path / "vendor").exists()

@@ -104,8 +104,11 @@ def vendor(dest: Path = VENDOR, *, quiet: bool = False) -> Path:
     return dest
 
 
-def exporter(out_dir: Path, vendor_dir: Path = VENDOR):
-    """nbconvert's SlidesExporter set up for an offline deck written to ``out_dir``."""
+def exporter(out_dir: Path, vendor_dir: Path = VENDOR, *, scroll: bool = False):
+    """nbconvert's SlidesExporter set up for an offline deck written to ``out_dir``.
+
+    ``scroll``: a slide taller than the window scrolls (reveal_scroll).
+    """
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
@@ -119,6 +122,7 @@ def exporter(out_dir: Path, vendor_dir: Path = VENDOR):
     config.SlidesExporter.reveal_number = "h.v"  # the numbers slidefit reports
     config.SlidesExporter.reveal_width = str(WIDTH)
     config.SlidesExporter.reveal_height = str(HEIGHT)
+    config.SlidesExporter.reveal_scroll = scroll
     # Not used by the template, but never left pointing at a CDN.
     config.SlidesExporter.jquery_url = ""
     config.SlidesExporter.mathjax_url = ""
@@ -127,20 +131,21 @@ def exporter(out_dir: Path, vendor_dir: Path = VENDOR):
 
 
 def write_deck(nb: nbformat.NotebookNode, name: str, out_dir: Path = SLIDES,
-               vendor_dir: Path = VENDOR) -> Path:
+               vendor_dir: Path = VENDOR, *, scroll: bool = False) -> Path:
     """Write ``out_dir/<name>.slides.html`` for ``nb`` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    html, _ = exporter(out_dir, vendor_dir).from_notebook_node(
+    html, _ = exporter(out_dir, vendor_dir, scroll=scroll).from_notebook_node(
         nb, resources={"metadata": {"name": name}})
     path = out_dir / f"{name}.slides.html"
     path.write_text(html, encoding="utf-8")
     return path
 
 
-def build(paths: list[Path], out_dir: Path = SLIDES, vendor_dir: Path = VENDOR) -> list[Path]:
+def build(paths: list[Path], out_dir: Path = SLIDES, vendor_dir: Path = VENDOR, *,
+          scroll: bool = False) -> list[Path]:
     """One deck per notebook, from its stored outputs."""
-    return [write_deck(nbformat.read(p, as_version=4), p.stem, out_dir, vendor_dir)
-            for p in paths]
+    return [write_deck(nbformat.read(p, as_version=4), p.stem, out_dir, vendor_dir,
+                       scroll=scroll) for p in paths]
 
 
 def tags(cell) -> list[str]:
@@ -161,7 +166,7 @@ def hour_cells(nb: nbformat.NotebookNode, tag: str = HOUR_TAG) -> list:
     first = nbformat.from_dict(tagged[0])
     if first.metadata.get("slideshow", {}).get("slide_type") in {None, "-", "fragment"}:
         first.metadata.setdefault("slideshow", {})["slide_type"] = "slide"
-    return [title, first, *tagged[1:]]
+    return [title, first, *(nbformat.from_dict(c) for c in tagged[1:])]
 
 
 def hour_notebook(paths: list[Path], tag: str = HOUR_TAG) -> nbformat.NotebookNode | None:
@@ -171,6 +176,9 @@ def hour_notebook(paths: list[Path], tag: str = HOUR_TAG) -> nbformat.NotebookNo
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         cut = hour_cells(nb, tag)
+        for cell in cut:  # cell ids are unique in a lesson, not across lessons
+            if "id" in cell:
+                cell["id"] = f"{path.name[:2]}-{cell['id']}"[:64]
         if cut:
             metadata = metadata or {k: v for k, v in nb.metadata.items() if k != "widgets"}
             cells.extend(cut)
@@ -189,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hour", action="store_true",
                         help=f"build the one-hour deck from the cells tagged {HOUR_TAG!r}")
     parser.add_argument("--out", type=Path, default=SLIDES, help="folder for the decks")
+    parser.add_argument("--scroll", action="store_true",
+                        help="let a slide taller than the window scroll")
     args = parser.parse_args(argv)
     paths = args.notebooks or lessons()
     try:
@@ -202,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no cell is tagged {HOUR_TAG!r} in {len(paths)} notebooks: "
                   "nothing to build", file=sys.stderr)
             return 1
-        path = write_deck(nb, HOUR_DECK, args.out)
+        path = write_deck(nb, HOUR_DECK, args.out, scroll=args.scroll)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
         return 0
-    for path in build(paths, args.out):
+    for path in build(paths, args.out, scroll=args.scroll):
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 

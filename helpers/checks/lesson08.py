@@ -7,7 +7,7 @@ import sys
 
 from helpers import failures
 from helpers.checks import feedback, get_function
-from helpers.pitfalls import here_env, run_snippet
+from helpers.sandbox import here_env, run_snippet
 
 # The pid of the process that runs check_partial, for parse_number_in_worker.
 # An environment variable, because workers inherit it under every start method.

@@ -6,7 +6,7 @@ write to the learner's ``my_counter.py`` or ``my_scale.py``.
 
 from __future__ import annotations
 
-from helpers.sharedmem import attach
+from helpers.sharedarray import attach
 
 
 def add_many(counter, times: int) -> None:

@@ -101,3 +101,24 @@ def test_deck_is_a_slideshow_offline_with_notes_in_the_speaker_view(offline, tmp
         assert not page.errors, f"script errors in the deck: {page.errors}"
     finally:
         page.close()
+
+
+def test_a_tall_slide_scrolls_when_asked_without_jquery(offline, tmp_path):
+    """reveal_scroll: nbconvert's version calls jQuery's $, which an offline deck lacks."""
+    import nbformat
+
+    decks.vendor(decks.VENDOR, quiet=True)
+    cells = [nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": t}})
+             for text, t in [("# Title", "slide"), ("## Tall", "slide"),
+                             ("\n".join(f"- point {i}" for i in range(40)), "subslide")]]
+    deck = decks.write_deck(nbformat.v4.new_notebook(cells=cells), "tall", tmp_path,
+                            scroll=True)
+    page = slidefit.open_offline(offline, deck)
+    try:
+        page.evaluate("() => Reveal.slide(1, 1)")
+        page.wait_for_function(
+            "() => document.querySelector('section.present section.present')"
+            ".style.overflowY === 'scroll'", timeout=5_000)
+        assert not page.errors, f"script errors in the deck: {page.errors}"
+    finally:
+        page.close()
