@@ -34,6 +34,60 @@ def run_all(texts):
     return results, {}
 """
 
+# A different right answer: a Pool, one apply_async per text, with an error_callback.
+POOL_PARTIAL = """
+import multiprocessing as mp
+
+from helpers.failures import parse_number
+
+
+def run_all(texts):
+    results, errors = {}, {}
+    with mp.get_context("spawn").Pool(2) as pool:
+        pending = [pool.apply_async(parse_number, (t,),
+                                    callback=lambda r, t=t: results.__setitem__(t, r),
+                                    error_callback=lambda e, t=t: errors.__setitem__(
+                                        t, type(e).__name__))
+                   for t in texts]
+        for p in pending:
+            p.wait(10)
+    return results, errors
+"""
+
+# The right values, but no worker process: a plain loop in the parent.
+SERIAL_PARTIAL = """
+from helpers.failures import parse_number
+
+
+def run_all(texts):
+    results, errors = {}, {}
+    for t in texts:
+        try:
+            results[t] = parse_number(t)
+        except Exception as exc:
+            errors[t] = type(exc).__name__
+    return results, errors
+"""
+
+# The same through the module, with threads: still the parent's process.
+THREADS_PARTIAL = """
+from concurrent.futures import ThreadPoolExecutor
+
+import helpers.failures
+
+
+def run_all(texts):
+    results, errors = {}, {}
+    with ThreadPoolExecutor(2) as ex:
+        futures = {ex.submit(helpers.failures.parse_number, t): t for t in texts}
+    for fut, text in futures.items():
+        if fut.exception() is None:
+            results[text] = fut.result()
+        else:
+            errors[text] = type(fut.exception()).__name__
+    return results, errors
+"""
+
 REFERENCE_LOGGING = """
 import logging
 import logging.handlers
@@ -46,10 +100,27 @@ def init_worker(queue):
 """
 
 
-def test_partial_reference_passes(learner, capsys):
-    learner("my_partial", REFERENCE_PARTIAL)
+@pytest.mark.parametrize("body", [REFERENCE_PARTIAL, POOL_PARTIAL])
+def test_partial_right_answers_pass(learner, capsys, body):
+    learner("my_partial", body)
     assert lesson08.check_partial() is True
     assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("body", [SERIAL_PARTIAL, THREADS_PARTIAL])
+def test_partial_without_processes_fails(learner, capsys, body):
+    learner("my_partial", body)
+    assert lesson08.check_partial() is False
+    assert "not in a worker" in capsys.readouterr().out
+
+
+def test_partial_restores_parse_number(learner):
+    import helpers.failures
+
+    original = helpers.failures.parse_number
+    learner("my_partial", SERIAL_PARTIAL)
+    lesson08.check_partial()
+    assert helpers.failures.parse_number is original
 
 
 @pytest.mark.parametrize("body, hint", [
@@ -65,10 +136,43 @@ def test_partial_wrong_answers_fail(learner, capsys, body, hint):
     assert hint in capsys.readouterr().out
 
 
-def test_queue_logging_reference_passes(learner, capsys):
-    learner("my_logging", REFERENCE_LOGGING)
+BASICCONFIG_LOGGING = """
+import logging
+import logging.handlers
+
+
+def init_worker(queue):
+    logging.basicConfig(level=logging.INFO, force=True,
+                        handlers=[logging.handlers.QueueHandler(queue)])
+"""
+
+# Six records of the right levels, made up by the initializer, not logged by the tasks.
+FAKE_LOGGING = """
+import logging
+
+
+def init_worker(queue):
+    if not hasattr(init_worker, "done"):
+        init_worker.done = True
+        for level, n in ((logging.INFO, 2), (logging.WARNING, 1)):
+            for _ in range(n):
+                queue.put(logging.makeLogRecord({"levelno": level,
+                                                 "levelname": logging.getLevelName(level),
+                                                 "msg": "made up"}))
+"""
+
+
+@pytest.mark.parametrize("body", [REFERENCE_LOGGING, BASICCONFIG_LOGGING])
+def test_queue_logging_right_answers_pass(learner, capsys, body):
+    learner("my_logging", body)
     assert lesson08.check_queue_logging() is True
     assert "all 6 records" in capsys.readouterr().out
+
+
+def test_queue_logging_made_up_records_fail(learner, capsys):
+    learner("my_logging", FAKE_LOGGING)
+    assert lesson08.check_queue_logging() is False
+    assert "not the ones log_task logged" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("body, hint", [
@@ -86,3 +190,8 @@ def test_queue_logging_wrong_answers_fail(learner, capsys, body, hint):
 def test_missing_module_fails(capsys):
     sys.modules.pop("my_partial_absent", None)
     assert lesson08.check_partial("my_partial_absent") is False
+
+
+def test_solutions_pass(capsys):
+    assert lesson08.check_partial("helpers.solutions.lesson08") is True
+    assert lesson08.check_queue_logging("helpers.solutions.lesson08") is True

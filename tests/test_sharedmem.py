@@ -43,6 +43,12 @@ def test_transfer_times_delivers_every_method_with_an_injected_clock():
     assert all(r.nbytes == 8000 and len(r.times) == 2 and r.median == 1 for r in records)
 
 
+def test_a_transfer_reports_its_fastest_round_and_its_rate_from_it():
+    record = sm.Transfer("pickle through a Queue", 8_000_000, (0.5, 0.2, 0.4))
+    assert record.fastest == 0.2 and record.median == 0.4
+    assert record.mb_per_s == pytest.approx(40.0)
+
+
 @pytest.mark.skipif(sm.private_bytes() is None, reason="needs Linux /proc")
 def test_reading_a_list_after_fork_copies_pages_and_an_array_does_not():
     listed = sm.copied_after_fork(list(range(10**6, 10**6 + 300_000)))

@@ -14,7 +14,7 @@ import numpy as np
 
 from helpers.checks import ChildFailed, feedback, get_function, run_in_child
 from helpers.plumbing import stop_process
-from helpers.sharedarray import shared_array
+from helpers.sharedarray import HEADER, shared_array
 
 
 class _RecordingLock:
@@ -105,11 +105,17 @@ def check_add_many(module: str = "my_counter", workers: int = 4, times: int = 2_
 
 
 def check_double_in_place(module: str = "my_scale", size: int = 1_000) -> bool:
-    """Run the learner's worker in a spawn child on a shared array; look at ours afterwards."""
+    """Run the learner's worker in a spawn child on a shared array; look at ours afterwards.
+
+    The numbers are random on every call, so an answer that writes numbers it
+    worked out in advance (``2 * np.arange(...)``) instead of doubling what is
+    there is caught.
+    """
     func = get_function(module, "double_in_place")
     if func is None:
         return False
-    original = np.arange(size, dtype="float64")
+    original = np.random.default_rng().integers(1, 1_000, size).astype("float64")
+    skipped = HEADER // original.itemsize  # numbers a view without the offset misplaces
     with shared_array(size, "float64", fill=original) as owner:
         try:
             run_in_child(func, owner.spec)
@@ -117,10 +123,16 @@ def check_double_in_place(module: str = "my_scale", size: int = 1_000) -> bool:
             return feedback(False, "", str(exc))
         except Exception as exc:
             return feedback(False, "", f"double_in_place raised {type(exc).__name__}: {exc}")
-        ok = bool(np.array_equal(owner.array, 2 * original))
-        unchanged = bool(np.array_equal(owner.array, original))
-    if unchanged:
+        got = owner.array.copy()
+    if np.array_equal(got, original):
         return feedback(False, "", "the parent's array did not change: write into the "
                         "attached array itself (arr *= 2 or arr[:] = ...), not into a copy.")
-    return feedback(ok, f"the worker doubled all {size} numbers where they lie.",
-                    "the parent's array changed, but not to twice its old values.")
+    if (np.array_equal(got[:-skipped], 2 * original[:-skipped])
+            and np.array_equal(got[-skipped:], original[-skipped:])):
+        return feedback(False, "", f"all but the last {skipped} numbers doubled: your view "
+                        f"starts at byte 0, but a shared_array segment begins with a "
+                        f"{HEADER}-byte header. Open it with attach(spec), which skips it.")
+    return feedback(bool(np.array_equal(got, 2 * original)),
+                    f"the worker doubled all {size} numbers where they lie.",
+                    "the parent's array changed, but not to twice its old values (the "
+                    "check fills it with new random numbers each time).")
