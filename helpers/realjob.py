@@ -20,6 +20,7 @@ is what ``make bench`` reports for this lesson.
 from __future__ import annotations
 
 import cProfile
+import gc
 import multiprocessing as mp
 import os
 import pstats
@@ -567,7 +568,15 @@ def run_way(way: str, table: np.ndarray, tasks: Sequence[tuple[int, int]],
     not sent). "fork" needs fork: ValueError where it does not exist.
     """
     _positive_int("workers", workers)
-    tasks = list(tasks)
+    try:
+        return _run_way(way, table, list(tasks), workers)
+    finally:
+        # A closed spawn Pool keeps its queues' named semaphores in /dev/shm until
+        # the Pool object, caught in reference cycles, is collected: collect now.
+        gc.collect()
+
+
+def _run_way(way: str, table: np.ndarray, tasks: list, workers: int) -> list[Lookup]:
     if way == "argument":
         with mp.get_context("spawn").Pool(workers) as pool:
             return pool.starmap(lookup_arg, [(table, t) for t in tasks], chunksize=1)

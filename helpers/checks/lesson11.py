@@ -7,6 +7,7 @@ streams behind an estimate, the memory of the workers behind the lookups.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import tempfile
@@ -92,25 +93,31 @@ def check_make_tasks(module: str = "my_seeds", points: int = 200_000,
         if sum(n for _, n in tasks) != points:
             return feedback(False, "", f"with {w} worker(s) the tasks cover "
                             f"{sum(n for _, n in tasks):,} points, not {points:,}.")
+    if any(isinstance(s, (np.random.Generator, np.random.BitGenerator))
+           for tasks in by_workers.values() for s, _ in tasks):
+        return feedback(False, "", "send seeds (SeedSequence children or ints), not "
+                        "Generators: a Generator changes as it draws, so the answer would "
+                        "depend on what drew from it before.")
     firsts = [tuple(np.random.default_rng(s).random(4)) for s, _ in by_workers[2]]
     if len(set(firsts)) < len(firsts):
         return feedback(False, "", "two tasks draw the same random numbers: give each task "
                         "its own child of SeedSequence(seed).spawn(n).")
     hits = {w: _hits(tasks) for w, tasks in by_workers.items()}
+    if _hits(func(seed, points, 2)) != hits[2]:
+        return feedback(False, "", "the same seed gave another answer: build the streams "
+                        "from `seed` (SeedSequence(seed)), not from fresh entropy.")
     if len(set(hits.values())) > 1:
         return feedback(False, "", "the answer changes with the number of workers: fix the "
                         "number of tasks (and their seeds) whatever `workers` is.")
-    again = _hits(func(seed, points, 2))
-    if again != hits[2]:
-        return feedback(False, "", "the same seed gave another answer: build the streams "
-                        "from `seed` (SeedSequence(seed)), not from fresh entropy.")
     if _hits(func(seed + 1, points, 2)) == hits[2]:
         return feedback(False, "", "another seed gave the same answer: use `seed`.")
     with mp.get_context("spawn").Pool(2) as pool:
         remote = sum(pool.map(rj.pi_hits_task, list(func(seed, points, 2)), chunksize=1))
+    del pool
+    gc.collect()  # a closed spawn Pool's semaphores go when the Pool object does
     if remote != hits[2]:
         return feedback(False, "", "worker processes got other numbers than this process: "
-                        "send seeds (SeedSequence or ints), not Generators already in use.")
+                        "send seeds (SeedSequence children or ints) that travel whole.")
     return feedback(True, f"{len(by_workers[2])} distinct streams, the same answer for 1, 2 "
                     "and 4 workers, in this process and in spawned workers.", "")
 
@@ -121,7 +128,10 @@ def check_make_tasks(module: str = "my_seeds", points: int = 200_000,
 def baseline_uss() -> int | None:
     """USS of a fresh spawn worker that has imported the course (no table yet)."""
     with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(rj.worker_memory).uss
+        uss = pool.apply(rj.worker_memory).uss
+    del pool
+    gc.collect()  # a closed spawn Pool's semaphores go when the Pool object does
+    return uss
 
 
 def check_run_lookups(module: str = "my_table", megabytes: int = 48,
