@@ -43,7 +43,6 @@ from typing import NamedTuple
 import numpy as np
 import psutil
 
-from helpers import costmodel
 from helpers.machine import default_start_method, machine_info
 from helpers.units import duration
 from helpers.verdict import TIE
@@ -730,7 +729,7 @@ class Trial:
     start_method: str
     serial: float
     parallel: float
-    predicted: costmodel.Prediction
+    predicted: object  # a helpers.costmodel.Prediction
     same: bool
     verdict: str
 
@@ -753,6 +752,8 @@ def try_it(func: Callable, inputs: Sequence, workers: int | None = None,
 
     The pool is created inside every timed run (start-up counted: end to end).
     """
+    from helpers import costmodel  # here, not at the top: spawn workers need not load it
+
     inputs = list(inputs)
     if not inputs:
         raise ValueError("inputs is empty: give at least one input")

@@ -165,5 +165,6 @@ def check_run_lookups(module: str = "my_table", megabytes: int = 48,
         return feedback(False, "", f"a worker held {rj.mib(max(peak))} of its own, above "
                         f"{rj.mib(bound)} (an empty worker plus half the table): it has a "
                         "private copy. Share the table (fork or shared memory).")
-    return feedback(True, f"serial's values; each worker held at most {rj.mib(max(peak))} "
-                    f"of its own (bound {rj.mib(bound)}).", "")
+    return feedback(True, "serial's values, and no worker held a private copy of the "
+                    "table (each one's USS stayed under an empty worker's plus half the "
+                    "table).", "")
