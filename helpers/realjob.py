@@ -111,6 +111,17 @@ def rounds(runs: dict[str, Callable[[], object]], repeats: int = 3,
     return out
 
 
+def best_time(func: Callable, *args, repeats: int = 3) -> float:
+    """The fastest of ``repeats`` timed calls of ``func(*args)``, in seconds."""
+    _positive_int("repeats", repeats)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def profile_top(func: Callable, *args, limit: int = 6) -> list[tuple[str, int, float]]:
     """Run ``func(*args)`` under cProfile: the ``limit`` functions with the most own time.
 

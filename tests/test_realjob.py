@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -162,6 +163,8 @@ def test_pi_is_reproducible_and_independent_of_workers():
         with mp.get_context("spawn").Pool(workers) as pool:
             assert pool.map(rj.pi_hits_task, tasks) == serial
     assert rj.run_threads(rj.pi_hits_task, tasks, 2) == serial
+    del pool
+    gc.collect()  # a closed spawn Pool's semaphores go when the Pool object does
 
 
 def test_pi_hits_blocks_do_not_change_the_answer(monkeypatch):
@@ -291,3 +294,9 @@ def test_plots():
         realjobplots.arrivals({})
     with pytest.raises(ValueError):
         realjobplots.memory_bars(["a"], [], [], [])
+
+
+def test_best_time():
+    assert 0.01 <= rj.best_time(time.sleep, 0.01, repeats=2) < 0.5
+    with pytest.raises(ValueError, match="repeats must be at least 1"):
+        rj.best_time(time.sleep, 0, repeats=0)
