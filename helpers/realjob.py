@@ -373,6 +373,21 @@ def pi_hits(seed: np.random.SeedSequence | int | Sequence[int], points: int) -> 
     return hits
 
 
+def pi_stages(seed, points: int) -> dict[str, float]:
+    """One task of ``points`` points split by stage: draw the points, then count hits.
+
+    cProfile sees Python-level calls only: time spent inside NumPy's operators
+    lands on the function that uses them, so stage times tell more here.
+    """
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    x, y = rng.random(points), rng.random(points)
+    t1 = time.perf_counter()
+    np.count_nonzero(x * x + y * y <= 1.0)
+    t2 = time.perf_counter()
+    return {"draw": t1 - t0, "count": t2 - t1}
+
+
 def pi_hits_task(task: tuple) -> int:
     """``pi_hits(*task)`` for ``map``. Runs in a worker process (or thread)."""
     seed, points = task
@@ -484,6 +499,17 @@ def lookup(table: np.ndarray, task: tuple[int, int]) -> float:
     seed, count = task
     where = np.random.default_rng(seed).integers(0, len(table), count)
     return float(table[where].sum())
+
+
+def lookup_stages(table: np.ndarray, task: tuple[int, int]) -> dict[str, float]:
+    """One task split by stage: draw the positions, then gather and add the values."""
+    seed, count = task
+    t0 = time.perf_counter()
+    where = np.random.default_rng(seed).integers(0, len(table), count)
+    t1 = time.perf_counter()
+    float(table[where].sum())
+    t2 = time.perf_counter()
+    return {"positions": t1 - t0, "gather and sum": t2 - t1}
 
 
 def _measured(value: float) -> Lookup:

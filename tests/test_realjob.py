@@ -300,3 +300,9 @@ def test_best_time():
     assert 0.01 <= rj.best_time(time.sleep, 0.01, repeats=2) < 0.5
     with pytest.raises(ValueError, match="repeats must be at least 1"):
         rj.best_time(time.sleep, 0, repeats=0)
+
+
+def test_stage_splits_of_the_numpy_jobs(table):
+    assert set(rj.pi_stages(0, 10_000)) == {"draw", "count"}
+    stages = rj.lookup_stages(table, (0, 10_000))
+    assert set(stages) == {"positions", "gather and sum"} and min(stages.values()) > 0
