@@ -12,22 +12,24 @@ changing the global default, so a lesson can compare them side by side.
 from __future__ import annotations
 
 import multiprocessing as mp
-import pickle
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from itertools import pairwise
 
-from helpers.machine import MachineInfo, default_start_method, machine_info
+from helpers.args import check_choice, check_int, check_start_method
+from helpers.machine import default_start_method, machine_info
+from helpers.plumbing import check_sendable, make_pool, run_map, start_workers
+from helpers.timing import serial_map
 from helpers.units import duration
-from helpers.workloads import run_slice, whoami
+from helpers.workloads import run_slice
 
 STRATEGIES = ("serial", "processes", "pool", "executor", "threads")
 PROCESS_STRATEGIES = ("processes", "pool", "executor")
 
-__all__ = ["STRATEGIES", "Record", "ResultMismatch", "compare", "machine_info", "MachineInfo"]
+__all__ = ["PROCESS_STRATEGIES", "STRATEGIES", "Record", "ResultMismatch", "compare",
+           "pool_chunksize", "rescale", "summarize", "table", "to_frame", "validate"]
 
 
 class ResultMismatch(AssertionError):
@@ -82,62 +84,25 @@ def validate(
 ) -> None:
     """Raise a ValueError or TypeError that names the valid choices, or return None."""
     for s in strategies:
-        if s not in STRATEGIES:
-            raise ValueError(f"unknown strategy {s!r}; choose from {', '.join(STRATEGIES)}")
+        check_choice("strategy", s, STRATEGIES)
     for w in workers:
-        if isinstance(w, bool) or not isinstance(w, int):
-            raise TypeError(f"workers must be an int, got {type(w).__name__} {w!r}")
-        if w < 1:
-            raise ValueError(f"workers must be at least 1, got {w}")
+        check_int("workers", w, minimum=1)
     if start_method is not None:
-        known = ("fork", "spawn", "forkserver")
-        available = mp.get_all_start_methods()
-        if start_method not in known:
-            raise ValueError(
-                f"unknown start method {start_method!r}; choose from {', '.join(available)}"
-            )
-        if start_method not in available:
-            raise ValueError(
-                f"start method {start_method!r} is not available on this platform; "
-                f"choose from {', '.join(available)}"
-            )
-    if chunksize is not None and (not isinstance(chunksize, int) or chunksize < 1):
-        raise ValueError(f"chunksize must be None or an int of at least 1, got {chunksize!r}")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be an int of at least 1, got {repeats!r}")
-
-
-def check_sendable(func: Callable, start_method: str) -> None:
-    """Fail early, with the reason, for a function a worker process could not run."""
-    try:
-        pickle.dumps(func)
-    except Exception as exc:
-        raise TypeError(
-            f"{getattr(func, '__qualname__', func)!r} cannot be sent to a worker process "
-            f"({type(exc).__name__}: {exc}). Lambdas and functions defined inside other "
-            "functions cannot be pickled: define it at the top level of a module."
-        ) from None
-    if getattr(func, "__module__", None) == "__main__" and start_method != "fork":
-        raise ValueError(
-            f"{func.__qualname__!r} is defined in __main__ (a notebook cell or a script run "
-            f"directly); a {start_method} worker cannot import it, and Pool.map would wait "
-            "forever. Put the function in a module (helpers, or a file you write with "
-            "%%writefile) and import it."
-        )
+        check_start_method(start_method)
+    check_int("chunksize", chunksize, minimum=1, allow_none=True)
+    check_int("repeats", repeats, minimum=1)
 
 
 def _run(strategy: str, func: Callable, inputs: list, workers: int,
          chunksize: int | None, ctx, executor=None) -> list:
     """Run ``func`` over ``inputs`` once, on an already started pool if one is given."""
     if strategy == "serial":
-        return [func(x) for x in inputs]
+        return serial_map(func, inputs)
     if strategy == "processes":
         return _run_processes(func, inputs, workers, ctx)
     if executor is not None:
-        if strategy == "pool":
-            return executor.map(func, inputs, chunksize)
-        return list(executor.map(func, inputs, chunksize=chunksize or 1))
-    with _make_pool(strategy, workers, ctx) as ex:
+        return run_map(strategy, executor, func, inputs, chunksize)
+    with make_pool(strategy, workers, ctx) as ex:
         return _run(strategy, func, inputs, workers, chunksize, ctx, ex)
 
 
@@ -153,14 +118,6 @@ def _run_processes(func: Callable, inputs: list, workers: int, ctx) -> list:
     for p in procs:
         p.join()
     return [y for i in range(workers) for y in parts[i]]
-
-
-def _make_pool(strategy: str, workers: int, ctx):
-    if strategy == "pool":
-        return ctx.Pool(workers)
-    if strategy == "executor":
-        return ProcessPoolExecutor(workers, mp_context=ctx)
-    return ThreadPoolExecutor(workers)
 
 
 def _effective_chunksize(strategy: str, chunksize: int | None, tasks: int, workers: int):
@@ -264,8 +221,8 @@ def _time_strategy(strategy, func, inputs, workers, chunksize, ctx, repeats,
             result = _run(strategy, func, inputs, workers, chunksize, ctx)
             times.append(timer() - start)
         return times, result
-    with _make_pool(strategy, workers, ctx) as ex:
-        list(ex.map(whoami, range(workers * 4)))  # start every worker before timing
+    with make_pool(strategy, workers, ctx) as ex:
+        start_workers(strategy, ex, workers)  # start every worker before timing
         for _ in range(repeats):
             start = timer()
             result = _run(strategy, func, inputs, workers, chunksize, ctx, ex)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import ipywidgets as w
 
-from helpers import costmodel, timeline
+from helpers import costmodel, probe, timeline
 from helpers.workloads import cpu_task
 
 HOW = {"Pool.map": ("map", "pool"), "Pool.imap_unordered": ("imap_unordered", "pool"),
@@ -87,7 +87,7 @@ class Explorer:
                  settings: Settings | None = None, run_now: bool = True):
         self.cap = cap
         self._overheads = {overheads.start_method: overheads} if overheads else {}
-        self.per_unit = costmodel.seconds_per_unit()
+        self.per_unit = probe.seconds_per_unit()
         s = settings or Settings(start_method=(overheads.start_method if overheads
                                                else mp.get_all_start_methods()[0]))
         self.size = w.FloatLogSlider(value=s.task_seconds, base=10, min=-6, max=-1, step=0.25,
@@ -118,7 +118,7 @@ class Explorer:
 
     def overheads(self, method: str) -> costmodel.Overheads:
         if method not in self._overheads:
-            self._overheads[method] = costmodel.probe(start_method=method, repeats=2)
+            self._overheads[method] = probe.probe(start_method=method, repeats=2)
         return self._overheads[method]
 
     def update(self, change=None) -> str:

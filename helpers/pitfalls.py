@@ -11,7 +11,6 @@ as a value the notebook can show.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -267,18 +266,6 @@ def bounded_map(pool, func, items, timeout: float = 3.0, chunksize: int | None =
     return MapOutcome(results, error, timed_out, seconds)
 
 
-def worker_pids(pool) -> list[int]:
-    """The pids of a ``Pool``'s or ``ProcessPoolExecutor``'s current worker processes.
-
-    Reads private attributes (``Pool._pool``, ``ProcessPoolExecutor._processes``):
-    there is no public API for this before Python 3.14.
-    """
-    procs = getattr(pool, "_pool", None)
-    if procs is None:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-    return [p.pid for p in procs if p.pid is not None]
-
-
 def alive(pids) -> list[int]:
     """The pids among ``pids`` whose process still runs (zombies count as gone)."""
     out = []
@@ -289,35 +276,6 @@ def alive(pids) -> list[int]:
         except psutil.NoSuchProcess:
             pass
     return out
-
-
-def stop_executor(executor) -> None:
-    """Stop a ``ProcessPoolExecutor`` now: kill its workers, then shut it down.
-
-    ``shutdown()`` alone waits for running tasks (and, without
-    ``cancel_futures=True``, for pending ones too). ``cancel_futures=True`` is
-    avoided on purpose: after a pickling error it can deadlock (CPython
-    gh-116685). Python 3.14 adds ``terminate_workers()`` for this.
-    """
-    for proc in list((getattr(executor, "_processes", None) or {}).values()):
-        proc.terminate()
-    executor.shutdown(wait=True)
-
-
-def worker_frames(exc: BaseException, package: str = "helpers") -> list[str]:
-    """The worker's side of an exception a pool brought back: its frames in ``package``, then
-    the error line. Stable across machines (no paths, no line numbers).
-
-    ``Pool`` and ``ProcessPoolExecutor`` attach the worker's formatted traceback
-    as the exception's ``__cause__`` (a ``RemoteTraceback``).
-    """
-    cause = exc.__cause__
-    text = str(cause) if cause is not None else ""
-    frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', text)
-    lines = [f"in {name}() ({Path(file).parent.name}/{Path(file).name})"
-             for file, name in frames if Path(file).parent.name == package]
-    last = [line.strip() for line in text.splitlines() if line.strip().strip('"')]
-    return [*lines, last[-1] if last else f"{type(exc).__name__}: {exc}"]
 
 
 def here_env() -> dict[str, str]:

@@ -10,7 +10,6 @@ reference under every start method.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -134,24 +133,3 @@ def describe_per_task(record: Record, extrapolate_to: int = 100_000) -> str:
     each = per_task(record)
     return (f"{record.strategy} chunksize={record.chunksize}: {each * 1e6:.1f} µs per task; "
             f"{extrapolate_to:,} tasks would take about {each * extrapolate_to:.2f} s")
-
-
-_PATH = re.compile(r'File "[^"]*?([^"/\\]+\.py)"')
-
-
-def remote_traceback(exc: BaseException) -> str:
-    """The traceback a worker sent along with ``exc``, directories stripped.
-
-    ``concurrent.futures`` and ``multiprocessing.Pool`` attach the worker's
-    formatted traceback as ``exc.__cause__`` (a ``RemoteTraceback``;
-    concurrent/futures/process.py ``_ExceptionWithTraceback``). Returns an
-    empty string when the exception did not come from a worker.
-    """
-    cause = exc.__cause__
-    text = getattr(cause, "tb", None)
-    if not isinstance(text, str):
-        return ""
-    text = _PATH.sub(r'File ".../\1"', text.strip().strip('"').strip())
-    # 3.11+ underlines the failing expression with ^^^; drop those lines so
-    # that the text reads the same on every version.
-    return "\n".join(line for line in text.splitlines() if set(line.strip()) - {"^", "~"})

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import alternatives, bench, costmodel, plots
+from helpers import alternatives, bench, costmodel, plots, probe, timing
 from helpers.machine import MachineInfo, machine_info
 from helpers.workloads import DEFAULT_SIZE, cpu_task, limit_blas_threads, matmul_task
 
@@ -41,12 +41,12 @@ class Context:
     def overheads(self) -> costmodel.Overheads:
         if "overheads" not in self.cache:
             self.progress("probing the pool's overheads")
-            self.cache["overheads"] = costmodel.probe(self.info.usable_cpus)
+            self.cache["overheads"] = probe.probe(self.info.usable_cpus)
         return self.cache["overheads"]
 
     def per_unit(self) -> float:
         if "per_unit" not in self.cache:
-            self.cache["per_unit"] = costmodel.seconds_per_unit()
+            self.cache["per_unit"] = probe.seconds_per_unit()
         return self.cache["per_unit"]
 
 
@@ -95,8 +95,8 @@ def interleaved_speedup(func, inputs: list, workers: int, repeats: int) -> tuple
     with mp.get_context(default_start_method()).Pool(workers) as pool:
         pool.map(func, inputs[:workers], 1)
         for _ in range(repeats):
-            serial.append(costmodel._timed(costmodel._serial_map, 1, func, inputs))
-            pool_time.append(costmodel._timed(pool.map, 1, func, inputs))
+            serial.append(timing.timed(timing.serial_map, 1, func, inputs))
+            pool_time.append(timing.timed(pool.map, 1, func, inputs))
         pool.close()
         pool.join()
     return min(serial), min(pool_time)
@@ -139,7 +139,7 @@ def crossover_section(ctx: Context) -> Section:
     top = -2 if ctx.args.quick else -1  # up to 0.01 s (quick) or 0.1 s, in half decades
     durations = [10 ** (e / 2) for e in range(-12, top)]
     points = costmodel.crossover_points(ctx.per_unit(), durations, budget=0.1 / ctx.args.scale)
-    samples = costmodel.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
+    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
                               progress=lambda m: ctx.progress(f"crossover, {m}"))
     marks = {s: costmodel.crossover(samples, s) for s in ("pool", "executor")}
     lines = [f"- {s}: beats serial for tasks longer than "
@@ -153,7 +153,7 @@ def chunks_section(ctx: Context) -> Section:
     size = costmodel.size_for(5e-6, ctx.per_unit())
     tasks = 4000 // ctx.args.scale
     points = [(s, size, tasks, c) for s in ("pool", "executor") for c in (1, 4, 16, 64, 256)]
-    samples = costmodel.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
+    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
                               progress=lambda m: ctx.progress(f"chunksize, {m}"))
     lines = []
     for s in ("pool", "executor"):
@@ -199,7 +199,7 @@ def model_section(ctx: Context) -> Section:
                 else:
                     t = tasks
                 points.append((s, costmodel.size_for(d, per_unit), t, c))
-    samples = costmodel.sweep(cpu_task, points, ctx.info.usable_cpus, ov,
+    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ov,
                               progress=lambda m: ctx.progress(f"cost model, {m}"))
     median, worst = costmodel.fit_error(samples)
     inside = sum(abs(s.error) <= 0.2 for s in samples)
@@ -219,14 +219,14 @@ def blas_section(ctx: Context) -> Section:
     cpus, n = ctx.info.usable_cpus, 400
     inputs = [n] * (4 * cpus)
     ctx.progress("BLAS threads: serial")
-    serial = costmodel._timed(costmodel._serial_map, ctx.args.repeats, matmul_task, inputs)
+    serial = timing.timed(timing.serial_map, ctx.args.repeats, matmul_task, inputs)
     rows, times = [{"how": "serial, BLAS threads unlimited", "seconds": serial}], [serial]
     ctx_mp = mp.get_context(default_start_method())
     for label, init in (("unlimited", None), ("1 per worker", limit_blas_threads)):
         ctx.progress(f"BLAS threads: pool, {label}")
         with ctx_mp.Pool(cpus, initializer=init, initargs=(1,) if init else ()) as pool:
             pool.map(matmul_task, [8] * cpus)
-            t = costmodel._timed(pool.map, ctx.args.repeats, matmul_task, inputs, 1)
+            t = timing.timed(pool.map, ctx.args.repeats, matmul_task, inputs, 1)
         rows.append({"how": f"pool x{cpus}, BLAS threads {label}", "seconds": t})
         times.append(t)
     lines = [f"- {r['how']}: {r['seconds']:.3f} s" for r in rows]

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from helpers.bench import check_sendable
 from helpers.machine import default_start_method
+from helpers.plumbing import check_sendable
 from helpers.workloads import whoami
 
 HOW = ("map", "imap", "imap_unordered", "executor")

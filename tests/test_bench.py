@@ -106,8 +106,8 @@ def test_an_exception_in_a_worker_reaches_the_caller():
     ({"workers": 1.5}, TypeError, "workers must be an int"),
     ({"strategies": ("serial", "gpu")}, ValueError, "unknown strategy 'gpu'; choose from serial"),
     ({"start_method": "clone"}, ValueError, "unknown start method 'clone'; choose from"),
-    ({"chunksize": 0}, ValueError, "chunksize must be None or an int of at least 1"),
-    ({"repeats": 0}, ValueError, "repeats must be an int of at least 1"),
+    ({"chunksize": 0}, ValueError, "chunksize must be at least 1, got 0"),
+    ({"repeats": 0}, ValueError, "repeats must be at least 1, got 0"),
 ])
 def test_invalid_settings_name_the_valid_choices(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -121,7 +121,7 @@ def test_empty_inputs_are_refused():
 
 @pytest.mark.skipif("fork" in METHODS, reason="only where fork is missing (Windows, macOS 3.14+)")
 def test_a_missing_start_method_is_named():
-    with pytest.raises(ValueError, match="not available on this platform"):
+    with pytest.raises(ValueError, match="is not available on"):
         bench.compare(square, [1], start_method="fork")
 
 

@@ -64,7 +64,7 @@ def test_run_in_child_explains_notebook_functions():
 
     __main__.f = f
     try:
-        with pytest.raises(checks.ChildFailed, match="defined in the notebook"):
+        with pytest.raises(checks.ChildFailed, match="defined in __main__"):
             checks.run_in_child(f, 1, start_method="spawn")
     finally:
         del __main__.f

@@ -1,8 +1,6 @@
 import multiprocessing as mp
 import time
-from concurrent.futures import ProcessPoolExecutor
 
-import psutil
 import pytest
 
 from helpers import failures
@@ -10,11 +8,9 @@ from helpers.pitfalls import (
     alive,
     bounded_map,
     run_snippet,
-    stop_executor,
-    worker_frames,
-    worker_pids,
 )
-from helpers.workloads import sleepy, square
+from helpers.plumbing import worker_pids
+from helpers.workloads import square
 
 
 def test_snippet_that_succeeds():
@@ -109,30 +105,6 @@ def test_bounded_map_returns_results_error_or_timeout():
     assert alive(pids + worker_pids(pool)) == []
     with pytest.raises(ValueError, match="timeout"):
         bounded_map(pool, square, [1], timeout=0)
-
-
-def test_worker_frames_show_the_workers_side():
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
-        exc = ex.submit(failures.parse_number, "x").exception(timeout=30)
-    assert worker_frames(exc) == [
-        "in parse_number() (helpers/failures.py)",
-        "in _parse_digits() (helpers/failures.py)",
-        "ValueError: invalid literal for int() with base 10: 'x'",
-    ]
-    assert worker_frames(ValueError("local")) == ["ValueError: local"]
-
-
-def test_stop_executor_kills_running_tasks():
-    ex = ProcessPoolExecutor(2, mp_context=mp.get_context("spawn"))
-    ex.submit(sleepy, 0).result(timeout=30)
-    futures = [ex.submit(sleepy, 30) for _ in range(3)]
-    pids = worker_pids(ex)
-    assert pids and all(psutil.pid_exists(p) for p in pids)
-    start = time.perf_counter()
-    stop_executor(ex)
-    assert time.perf_counter() - start < 20  # not the 30 s the tasks would take
-    assert alive(pids) == []
-    assert all(f.done() for f in futures)
 
 
 def test_killed_snippet_leaves_no_semaphores(tmp_path):

@@ -1,6 +1,5 @@
 import multiprocessing as mp
 import os
-import sys
 
 import pytest
 from matplotlib.figure import Figure
@@ -10,37 +9,12 @@ from helpers.startmethods import (
     ChildLog,
     StartupRecord,
     capture_stderr,
-    check_method,
     read_note,
     startup_costs,
     startup_summary,
     startup_table,
 )
 from helpers.workloads import whoami
-
-
-def test_check_method_accepts_every_available_method():
-    for m in mp.get_all_start_methods():
-        assert check_method(m) == m
-
-
-@pytest.mark.parametrize("bad, error, words", [
-    ("thread", ValueError, "unknown start method 'thread'; choose from"),
-    ("Spawn", ValueError, "unknown start method 'Spawn'"),
-    (None, TypeError, "must be a string"),
-    (3, TypeError, "got int 3"),
-])
-def test_check_method_rejects_with_the_choices(bad, error, words):
-    with pytest.raises(error, match=words) as info:
-        check_method(bad)
-    if error is ValueError:
-        assert "spawn" in str(info.value)
-
-
-def test_check_method_names_the_platform_when_unavailable(monkeypatch):
-    monkeypatch.setattr(mp, "get_all_start_methods", lambda: ["spawn"])
-    with pytest.raises(ValueError, match=f"'fork' is not available on {sys.platform}"):
-        check_method("fork")
 
 
 def fake_measure(seconds_by_method):

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
-import pickle
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from types import ModuleType
+
+from helpers.plumbing import check_sendable, stop_executor
 
 PASS = "✅ Correct:"
 FAIL = "❌ Not yet:"
@@ -76,16 +77,10 @@ def run_in_child(func: Callable, *args, timeout: float = 10.0, start_method: str
     function cannot be sent, the worker dies, or it takes longer than
     ``timeout`` seconds; an exception raised by ``func`` itself propagates.
     """
-    name = getattr(func, "__qualname__", repr(func))
     try:
-        pickle.dumps((func, args))
-    except Exception as exc:
-        raise ChildFailed(f"{name!r} cannot be sent to a worker process ({exc}). Define it "
-                          "at the top level of your module, not inside another function "
-                          "and not as a lambda.") from None
-    if getattr(func, "__module__", None) == "__main__" and start_method != "fork":
-        raise ChildFailed(f"{name!r} is defined in the notebook; a {start_method} worker "
-                          "cannot import it. Write it into your module with %%writefile.")
+        check_sendable(func, start_method, args)
+    except (TypeError, ValueError) as exc:
+        raise ChildFailed(str(exc)) from None
     ctx = mp.get_context(start_method)
     ex = ProcessPoolExecutor(1, mp_context=ctx)
     try:
@@ -99,8 +94,4 @@ def run_in_child(func: Callable, *args, timeout: float = 10.0, start_method: str
     except FutureTimeout:
         raise ChildFailed(f"it did not finish within {timeout:g} s.") from None
     finally:
-        # Never wait on a stuck worker and never use cancel_futures=True here:
-        # after a pickling error that combination can deadlock (CPython gh-116685).
-        for proc in list(getattr(ex, "_processes", {}).values()):
-            proc.terminate()
-        ex.shutdown(wait=True)
+        stop_executor(ex)  # never waits on a stuck worker (CPython gh-116685)
