@@ -352,7 +352,8 @@ def fit_amdahl(workers: Sequence[int], speedups: Sequence[float], cpus: int) -> 
 
 def crossover_points(per_unit: float, durations: Sequence[float], budget: float = 0.05,
                      most: int = 2000, least: int = 4,
-                     strategies: Sequence[str] = STRATEGIES) -> list[tuple]:
+                     strategies: Sequence[str] = ("serial", "pool", "executor"),
+                     ) -> list[tuple]:
     """Sweep points (strategy, size, tasks, None) for a crossover: tasks of each duration.
 
     The number of tasks keeps the serial total near ``budget`` seconds, between
