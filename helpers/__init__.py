@@ -12,3 +12,14 @@ lessons import their workers from here. Modules, by role:
 
 The other modules each serve one or two lessons; their docstrings say which.
 """
+
+__all__ = ["advise"]
+
+
+def __getattr__(name: str):
+    """``helpers.advise``, imported on first use so that ``import helpers.x`` stays light."""
+    if name == "advise":
+        from helpers.advisor import advise
+
+        return advise
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

@@ -36,12 +36,14 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from helpers.args import check_choice, check_int
 from helpers.bench import pool_chunksize
 
 STRATEGIES = ("serial", "pool", "executor", "threads")
+#: Above this many chunks the schedule is not played chunk by chunk (it is steady by then).
+_SIMULATED = 5000
 
 
 @dataclass(frozen=True)
@@ -118,17 +120,26 @@ def transfer_seconds(ov: Overheads, nbytes: float) -> float:
 
 @dataclass(frozen=True)
 class Traffic:
-    """The pickled bytes of a map, counted the way pickle writes a chunk.
+    """What a map sends, counted the way pickle writes a chunk: bytes, and the seconds
+    it takes to pickle and unpickle them (a dict of a million small objects is far
+    slower to rebuild than a bytes object of the same size).
 
     ``shared`` is written once per chunk (an object every task refers to),
     ``per_task`` for each task's own argument, ``result_per_task`` for each
-    result on the way back. ``helpers.probe.measure_traffic`` measures them
-    on a real chunk of the inputs.
+    result on the way back. The ``pickle_*`` seconds are spent in the parent,
+    the ``unpickle_*`` seconds in the worker that receives the chunk;
+    ``result_codec`` is a result's pickling plus unpickling.
+    ``helpers.probe.measure_traffic`` measures all of them on a real chunk.
     """
 
     shared: float = 0.0
     per_task: float = 0.0
     result_per_task: float = 0.0
+    pickle_shared: float = 0.0
+    pickle_per_task: float = 0.0
+    unpickle_shared: float = 0.0
+    unpickle_per_task: float = 0.0
+    result_codec: float = 0.0
 
     def arguments(self, tasks: int) -> float:
         """Bytes of one chunk of ``tasks`` arguments."""
@@ -142,11 +153,21 @@ class Traffic:
         """What multiplying one task's bytes by the number of tasks would count."""
         return tasks * (self.shared + self.per_task + self.result_per_task)
 
+    def parent_seconds(self, tasks: int) -> float:
+        """Pickling a chunk's arguments and half its results' codec, in the parent."""
+        return (self.pickle_shared + tasks * self.pickle_per_task
+                + tasks * self.result_codec / 2)
+
+    def worker_seconds(self, tasks: int) -> float:
+        """Unpickling a chunk's arguments and half its results' codec, in the worker."""
+        return (self.unpickle_shared + tasks * self.unpickle_per_task
+                + tasks * self.result_codec / 2)
+
 
 def chunk_transfer(ov: Overheads, traffic: Traffic, tasks: int) -> float:
-    """Seconds to move one chunk of ``tasks``: its arguments out and its results back."""
-    return transfer_seconds(ov, traffic.arguments(tasks)) + transfer_seconds(
-        ov, traffic.results(tasks))
+    """Seconds of the parent for one chunk of ``tasks``: arguments out, results back."""
+    return (transfer_seconds(ov, traffic.arguments(tasks))
+            + transfer_seconds(ov, traffic.results(tasks)) + traffic.parent_seconds(tasks))
 
 
 def _chunks(tasks: int, chunksize: int) -> list[tuple[int, int]]:
@@ -193,19 +214,30 @@ def predict_time(ov: Overheads, task_seconds: float | Sequence[float], strategy:
         traffic = Traffic(per_task=bytes_per_task)
     n = len(durations)
     size = resolve_chunksize(strategy, n, workers, chunksize)
-    free = [0.0] * min(workers, -(-n // size))  # idle times of the workers that get work
-    ready = work = 0.0
-    moved: dict[int, float] = {}
-    for a, b in _chunks(n, size):
-        if b - a not in moved:
-            moved[b - a] = chunk_transfer(ov, traffic, b - a)
-        ready += ov.per_chunk[strategy] + moved[b - a]  # the parent, chunk by chunk
-        job = sum(durations[a:b]) + (b - a) * ov.per_item[strategy]
-        start = max(heapq.heappop(free), ready)
-        heapq.heappush(free, start + job)
+    chunks = -(-n // size)
+    free = [0.0] * min(workers, chunks)  # idle times of the workers that get work
+    ready = work = longest = job = 0.0
+    prefix = [0.0, *accumulate(durations)]
+    costs: dict[int, tuple[float, float]] = {}  # chunk length -> (parent, worker) seconds
+    for a in range(0, n, size):
+        b = min(a + size, n)
+        if b - a not in costs:
+            costs[b - a] = (ov.per_chunk[strategy] + chunk_transfer(ov, traffic, b - a),
+                            (b - a) * ov.per_item[strategy] + traffic.worker_seconds(b - a))
+        send, extra = costs[b - a]
+        ready += send  # the parent, chunk by chunk
+        job = prefix[b] - prefix[a] + extra
         work += job
+        if chunks <= _SIMULATED:
+            start = max(heapq.heappop(free), ready)
+            heapq.heappush(free, start + job)
+        elif job > longest:
+            longest = job
     parent = ready
-    busiest = max(free)
+    if chunks <= _SIMULATED:
+        busiest = max(free)
+    else:  # so many chunks that the schedule is steady: the workers share the work evenly
+        busiest = max(work / len(free) + longest, parent + job)
     computing = work - (1 - cpu_fraction) * sum(durations)
     cpu_bound = (parent + computing) / ov.cpus
     startup = ov.startup.get(strategy, 0.0) if include_startup else 0.0

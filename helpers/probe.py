@@ -217,16 +217,31 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
 
 
+def _run_queue_wait() -> float:
+    """Seconds this thread has waited for a CPU so far (Linux ``schedstat``), else 0.
+
+    Wall time minus CPU time mixes two kinds of waiting: for a network or a
+    disk, and for a CPU that other programs hold. Only Linux tells them apart.
+    """
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def sample_tasks(func: Callable, inputs: Sequence, budget: float = 0.5, least: int = 3,
                  most: int = 64, timer=time.perf_counter) -> TaskSample:
     """Time ``func`` serially on inputs taken across the whole list (0, n/2, n/4, 3n/4, ...).
 
     At least ``least`` tasks when the budget allows, then more until ``budget``
     seconds are spent or ``most`` were timed: short tasks get many samples,
-    long ones few. A task shorter than 0.2 ms is repeated until its timing
-    lasts that long, so the clock's resolution does not decide it. If the first
-    tasks alone would cross ``budget``, sampling stops early and ``capped``
-    says so.
+    long ones few. A task shorter than 2 ms is timed again in batches that
+    last at least 0.2 ms, and one shorter than 20 ms once more; the fastest
+    counts, so that neither the clock's resolution nor one interruption
+    decides it. If the first tasks
+    alone would cross ``budget``, sampling stops early and ``capped`` says so.
+    ``cpu_fraction`` is CPU time over the time not spent waiting for a CPU.
 
     Raises:
         ValueError: ``inputs`` is empty, or ``budget`` is not positive.
@@ -237,60 +252,88 @@ def sample_tasks(func: Callable, inputs: Sequence, budget: float = 0.5, least: i
         raise ValueError("inputs is empty: give at least one task")
     order = _spread(len(inputs))
     indices, seconds, results = [], [], []
-    spent = cpu = 0.0
+    spent = cpu = waited = 0.0
     capped = False
     for i in order[:most]:
         if len(indices) >= least and spent >= budget:
             break
-        if indices and spent + statistics.fmean(seconds) > budget and len(indices) >= 1:
-            if len(indices) < least:
-                capped = True
+        if indices and spent + statistics.fmean(seconds) > budget:
+            capped = len(indices) < least
             break
-        cpu_start, start = time.process_time(), timer()
+        cpu_start, queue_start, start = time.process_time(), _run_queue_wait(), timer()
         result = func(inputs[i])
         took = timer() - start
-        calls = 1
-        if took < 2e-4:
+        wall = took
+        if 2e-3 <= took < 2e-2 and spent + 2 * took < budget:
+            start = timer()  # once more: one interruption should not decide it
+            func(inputs[i])
+            again = timer() - start
+            wall += again
+            took = min(took, again)
+        elif took < 2e-3:
             calls = max(1, min(10_000, int(2e-4 / max(took, 1e-8)) + 1))
-            start = timer()
-            for _ in range(calls):
-                func(inputs[i])
-            took = (timer() - start) / calls
-        spent += took * (calls + (calls > 1))
+            for _ in range(3):
+                start = timer()
+                for _ in range(calls):
+                    func(inputs[i])
+                batch = timer() - start
+                wall += batch
+                took = min(took, batch / calls)
+        spent += wall
         cpu += time.process_time() - cpu_start
+        waited += _run_queue_wait() - queue_start
         indices.append(i)
         seconds.append(max(took, 1e-9))
         results.append(result)
-    wall = spent
-    fraction = min(1.0, max(0.0, cpu / wall)) if wall > 1e-3 else 1.0
+    running = spent - waited
+    fraction = min(1.0, max(0.0, cpu / running)) if running > 1e-3 else 1.0
     return TaskSample(tuple(indices), tuple(seconds), fraction, tuple(results), len(inputs),
                       capped)
 
 
 def measure_traffic(inputs: Sequence, results: Sequence, chunk: int = 16) -> Traffic:
-    """Pickled bytes of a real chunk of ``inputs``, and of the ``results``.
+    """Pickled bytes of a real chunk of ``inputs`` and of the ``results``, and their codec time.
 
     Pickles one argument alone and ``chunk`` consecutive arguments together, as
     a pool sends them: an object that every task refers to is written once per
     message, so the difference tells what each task adds and what the chunk
-    shares. The results are counted the same way.
+    shares. Pickling and unpickling are timed the same way (fastest of two).
+    The results are counted as one list.
+
+    Raises:
+        ValueError: ``inputs`` is empty.
+        TypeError: an argument cannot be pickled (the message names which).
     """
     if not inputs:
         raise ValueError("inputs is empty: give at least one task")
     k = max(1, min(chunk, len(inputs)))
-    shared, per_task = _split(len(pickle.dumps(tuple(inputs[:1]))),
-                              len(pickle.dumps(tuple(inputs[:k]))), k)
-    result_per_task = 0.0
+    one, one_dump, one_load = _codec(tuple(inputs[:1]))
+    many, many_dump, many_load = _codec(tuple(inputs[:k]))
+    shared, per_task = _split(one, many, k)
+    pickle_shared, pickle_per_task = _split(one_dump, many_dump, k)
+    unpickle_shared, unpickle_per_task = _split(one_load, many_load, k)
+    result_per_task = codec = 0.0
     if results:
-        r = max(1, min(chunk, len(results)))
-        base, each = _split(len(pickle.dumps(list(results[:1]))),
-                            len(pickle.dumps(list(results[:r]))), r)
-        result_per_task = each + base / r  # results rarely share; spread what they do
-    return Traffic(shared, per_task, result_per_task)
+        nbytes, dump, load = _codec(list(results))
+        result_per_task, codec = nbytes / len(results), (dump + load) / len(results)
+    return Traffic(shared, per_task, result_per_task, pickle_shared, pickle_per_task,
+                   unpickle_shared, unpickle_per_task, codec)
 
 
-def _split(one: int, many: int, k: int) -> tuple[float, float]:
-    """(shared, per task) bytes from the size of one item and of ``k`` items together."""
+def _codec(obj: object) -> tuple[int, float, float]:
+    """Pickled size of ``obj``, and the fastest of two pickling and unpickling times."""
+    dump = load = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        data = pickle.dumps(obj)
+        middle = time.perf_counter()
+        pickle.loads(data)
+        dump, load = min(dump, middle - start), min(load, time.perf_counter() - middle)
+    return len(data), dump, load
+
+
+def _split(one: float, many: float, k: int) -> tuple[float, float]:
+    """(shared, per task) from the cost of one item and of ``k`` items together."""
     if k == 1:
         return 0.0, float(one)
     per_task = max(0.0, (many - one) / (k - 1))
@@ -301,29 +344,36 @@ def gil_free_share(func: Callable, sample: TaskSample, inputs: Sequence,
                    budget: float = 0.5) -> float | None:
     """The share of a task (0..1) that runs while another thread holds the GIL.
 
-    Runs each sampled input twice on two threads. Were the whole task to hold
-    the GIL, that takes as long as running them all serially; were none of it
-    to, half as long (on 2 CPUs, or for waiting). In between, Amdahl's law
-    gives the share. None when the budget would not allow the run.
+    Takes sampled inputs, each twice, and runs them serially and on two
+    threads, in turn, twice (the fastest of each counts). Were the whole task
+    to hold the GIL, the threads take as long as serial; were none of it to,
+    half as long (on 2 CPUs, or when the task waits). In between, Amdahl's
+    law gives the share. None when it cannot tell: not even one input fits in
+    ``budget``, or tasks are so short (under 0.1 ms) that the thread pool's
+    own cost per task would decide.
     """
+    if max(sample.seconds) < 1e-4:
+        return None  # a thread pool's own cost per task (~10 µs) would hide the answer
     picked, total = [], 0.0
-    for i, t in zip(sample.indices, sample.seconds, strict=True):
-        if picked and total + 2 * t > budget:
+    for i, t in sorted(zip(sample.indices, sample.seconds, strict=True), key=lambda p: p[1]):
+        cost = 8 * t + 1e-4  # 2 rounds x (serial twice + threads, about twice at worst)
+        if total + cost > budget:
             break
         picked.append(i)
-        total += 2 * t
-    if not picked or total > 2 * budget:
+        total += cost
+    if not picked:
         return None
     twice = [inputs[i] for i in picked for _ in range(2)]
-    serial = 2 * sum(t for i, t in zip(sample.indices, sample.seconds, strict=True)
-                     if i in set(picked))
-    calls = 1 if min(sample.seconds) >= 2e-4 else max(1, int(2e-4 / min(sample.seconds)))
+    serial = both = float("inf")
     with ThreadPoolExecutor(2) as threads:
         list(threads.map(func, twice[:2]))  # both threads up
-        start = time.perf_counter()
-        for _ in range(calls):
+        for _ in range(2):
+            start = time.perf_counter()
+            serial_map(func, twice)
+            serial = min(serial, time.perf_counter() - start)
+            start = time.perf_counter()
             list(threads.map(func, twice))
-        both = (time.perf_counter() - start) / calls
+            both = min(both, time.perf_counter() - start)
     # both = held + released / 2, with held + released = serial
     return min(1.0, max(0.0, 2 * (1 - both / serial)))
 
