@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 import ipywidgets as w
 
-from helpers import costmodel, probe, timeline
+from helpers import costmodel, plotstyle, probe, timeline  # noqa: F401 (plotstyle: PNG display)
+from helpers.args import check_number
 from helpers.workloads import cpu_task
 
 HOW = {"Pool.map": ("map", "pool"), "Pool.imap_unordered": ("imap_unordered", "pool"),
@@ -48,8 +49,7 @@ def plan(ov: costmodel.Overheads, s: Settings, cap: float) -> tuple[Settings | N
 
     Scales the number of tasks down (halving) until the estimate fits.
     """
-    if cap <= 0:
-        raise ValueError(f"cap must be a positive number of seconds, got {cap!r}")
+    check_number("cap", cap, positive=True, unit="seconds")
     wanted = estimate(ov, s)
     if wanted <= cap:
         return s, f"estimated {wanted:.2f} s"

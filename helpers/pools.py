@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from helpers.args import check_choice, check_int
 from helpers.bench import Record
-from helpers.workloads import _check_count, sleepy
+from helpers.workloads import sleepy
 
 # Set once per worker process by ``load_table``; the parent never sets it.
 _TABLE: list[int] | None = None
@@ -31,7 +32,7 @@ def load_table(size: int) -> None:
     Runs in a worker process.
     """
     global _TABLE, _LOADS
-    _check_count("size", size, minimum=1)
+    check_int("size", size, minimum=1)
     _TABLE = [i * i for i in range(size)]
     _LOADS += 1
 
@@ -96,10 +97,9 @@ def teardown_demo(ctx, how: str, tasks: int = 8, seconds: float = 0.2,
     Raises:
         ValueError: ``how`` is not ``"close"`` or ``"with-block"``.
     """
-    if how not in ("close", "with-block"):
-        raise ValueError(f"how must be 'close' or 'with-block', got {how!r}")
-    _check_count("tasks", tasks, minimum=1)
-    _check_count("workers", workers, minimum=1)
+    check_choice("how", how, ("close", "with-block"))
+    check_int("tasks", tasks, minimum=1)
+    check_int("workers", workers, minimum=1)
     done: list[float] = []
     lock = threading.Lock()
 

@@ -24,9 +24,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import alternatives, bench, costmodel, plots, probe, timing
+from helpers import bench, costmodel, plots, probe, timing
+from helpers.alternatives import (
+    MAX_EXACT_N,
+    cpu_task_numba_parallel,
+    cpu_task_numpy,
+    measure,
+    run_dask,
+    run_joblib,
+    run_threads,
+    shutdown_joblib,
+)
+from helpers.bench import Record, rescale
+from helpers.cluster import dask_session
 from helpers.machine import MachineInfo, machine_info
-from helpers.workloads import DEFAULT_SIZE, cpu_task, limit_blas_threads, matmul_task
+from helpers.workloads import (
+    DEFAULT_SIZE,
+    cpu_task,
+    cpu_task_expected,
+    limit_blas_threads,
+    matmul_task,
+)
 
 
 @dataclass
@@ -237,9 +255,70 @@ def blas_section(ctx: Context) -> Section:
 
 
 #: The report, in order. Add a section: write ``def mine(ctx) -> Section`` and append it.
+# --- lesson 10: the tools beyond a process pool ----------------------------------
+
+
+def bench_records(serial_median: float, tasks: int, size: int, repeats: int, workers: int,
+                  progress: Callable[[str], None] | None = None) -> list[Record]:
+    """NumPy, Numba, threads, joblib and Dask on ``tasks`` x ``cpu_task(size)``, warm.
+
+    For ``make bench``: speedups are against ``serial_median``, the pure-Python
+    serial time measured by the headline benchmark on the same tasks.
+    """
+    inputs = [size] * tasks
+    expected = [cpu_task_expected(size)] * tasks
+    say = progress or (lambda msg: None)
+    common = {"expected": expected, "repeats": repeats, "baseline": serial_median}
+    records = []
+    if size <= MAX_EXACT_N:
+        say("numpy")
+        records.append(measure("numpy", lambda: [cpu_task_numpy(n) for n in inputs], **common))
+        say("numba prange")
+        records.append(measure("numba prange", lambda: [cpu_task_numba_parallel(n) for n in inputs],
+                               workers=workers, warmup=True, **common))
+    say(f"threads x{workers}")
+    records.append(measure("threads", lambda: run_threads(cpu_task, inputs, workers),
+                           workers=workers, **common))
+    say(f"joblib x{workers}")
+    try:
+        records.append(measure("joblib", lambda: run_joblib(cpu_task, inputs, workers),
+                               workers=workers, warmup=True, **common))
+    finally:
+        shutdown_joblib()
+    say(f"dask x{workers}")
+    with dask_session(n_workers=workers) as session:
+        records.append(measure("dask", lambda: run_dask(session.client, cpu_task, inputs),
+                               workers=workers, warmup=True, **common))
+    return records
+
+
+def alternatives_section(ctx: Context) -> Section:
+    """``make bench``'s section for lesson 10: serial, then every tool of ``helpers.alternatives``.
+
+    ``ctx`` is a ``Context``; returns a ``Section``.
+    """
+    a, cpus = ctx.args, ctx.info.usable_cpus
+    size = min(a.size // getattr(a, "scale", 1), MAX_EXACT_N)
+    inputs = [size] * a.tasks
+    expected = [cpu_task_expected(size)] * a.tasks
+    ctx.progress("alternatives: serial")
+    serial = measure("serial", lambda: [cpu_task(n) for n in inputs], expected,
+                     repeats=a.repeats)
+    serial = rescale(serial, serial.median)
+    records = [serial, *bench_records(serial.median, a.tasks, size, a.repeats, cpus,
+                                      lambda msg: ctx.progress(f"alternatives: {msg}"))]
+    lines = [f"Workload: {a.tasks} tasks of `cpu_task({size})`; warm workers; "
+             "median of the repeats; lesson 10's tools.", "",
+             "| strategy | workers | median (s) | speedup |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r.strategy} | {r.workers} | {r.median:.4f} | {r.speedup:.2f}x |"
+              for r in records]
+    return Section("alternatives", [r.as_dict() for r in records],
+                   {"alternatives": plots.strategy_overview(records)}, lines)
+
+
 SECTIONS: list[Callable[[Context], Section]] = [
     headline_section, crossover_section, chunks_section, workers_section, model_section,
-    blas_section, alternatives.alternatives_section,
+    blas_section, alternatives_section,
 ]
 
 

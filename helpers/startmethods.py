@@ -13,7 +13,6 @@ import multiprocessing as mp
 import os
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from helpers.args import check_int, check_start_method
+from helpers.timing import startup_summary
 from helpers.units import duration
 from helpers.workloads import whoami
 
@@ -103,19 +103,6 @@ def startup_costs(methods: Iterable[str] | None = None, repeats: int = 5, worker
             seconds = measure(m, workers=workers, timer=timer)
             records.append(StartupRecord(m, run, workers, seconds, cold))
     return records
-
-
-def startup_summary(records: Sequence[StartupRecord]) -> dict[str, dict]:
-    """Per method: the first run, the median of the later runs, and whether a server started."""
-    if not records:
-        raise ValueError("no records: pass what startup_costs returned")
-    summary: dict[str, dict] = {}
-    for m in dict.fromkeys(r.method for r in records):
-        rows = sorted((r for r in records if r.method == m), key=lambda r: r.run)
-        later = [r.seconds for r in rows[1:]] or [rows[0].seconds]
-        summary[m] = {"first": rows[0].seconds, "later_median": statistics.median(later),
-                      "runs": len(rows), "server_started": rows[0].server_started}
-    return summary
 
 
 def startup_table(records: Sequence[StartupRecord]) -> str:

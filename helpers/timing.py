@@ -9,12 +9,13 @@ and lesson 07 use the fastest.
 from __future__ import annotations
 
 import math
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from helpers.args import check_int
 
-__all__ = ["serial_map", "timed", "timed_result"]
+__all__ = ["serial_map", "startup_summary", "timed", "timed_result"]
 
 
 def timed(fn: Callable, repeats: int, *args, timer: Callable[[], float] = time.perf_counter
@@ -42,3 +43,20 @@ def timed_result(fn: Callable, repeats: int, *args,
 def serial_map(func: Callable, inputs) -> list:
     """``[func(x) for x in inputs]`` in this process: the baseline every pool is timed against."""
     return [func(x) for x in inputs]
+
+
+def startup_summary(records: Sequence) -> dict[str, dict]:
+    """Per start method: the first run, the median of the later runs, and whether a server started.
+
+    Takes ``helpers.startmethods.StartupRecord``s (anything with ``method``, ``run``,
+    ``seconds`` and ``server_started``): a start method's first pool pays for more.
+    """
+    if not records:
+        raise ValueError("no records: pass what startup_costs returned")
+    summary: dict[str, dict] = {}
+    for m in dict.fromkeys(r.method for r in records):
+        rows = sorted((r for r in records if r.method == m), key=lambda r: r.run)
+        later = [r.seconds for r in rows[1:]] or [rows[0].seconds]
+        summary[m] = {"first": rows[0].seconds, "later_median": statistics.median(later),
+                      "runs": len(rows), "server_started": rows[0].server_started}
+    return summary

@@ -48,7 +48,7 @@ def test_teardown_close_finishes_everything_and_with_block_drops_pending_work():
     dropped = pools.teardown_demo(ctx, "with-block", tasks=4, seconds=0.5)
     assert dropped.finished == 0  # no 0.5 s sleep can end before terminate() a moment later
     assert "lost 4" in str(dropped)
-    with pytest.raises(ValueError, match="how must be 'close' or 'with-block'"):
+    with pytest.raises(ValueError, match="unknown how 'kill'; choose from close, with-block"):
         pools.teardown_demo(ctx, "kill")
 
 

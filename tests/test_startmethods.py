@@ -11,9 +11,9 @@ from helpers.startmethods import (
     capture_stderr,
     read_note,
     startup_costs,
-    startup_summary,
     startup_table,
 )
+from helpers.timing import startup_summary
 from helpers.workloads import whoami
 
 
@@ -56,13 +56,6 @@ def test_startup_costs_marks_the_run_that_started_the_forkserver(monkeypatch):
 def test_startup_costs_rejects_bad_settings(kwargs, error):
     with pytest.raises(error):
         startup_costs(measure=lambda *a, **k: 0.0, **kwargs)
-
-
-def test_summary_of_a_single_run_uses_it_as_later_median():
-    s = startup_summary([StartupRecord("spawn", 0, 2, 0.2, False)])["spawn"]
-    assert s["first"] == s["later_median"] == 0.2
-    with pytest.raises(ValueError, match="no records"):
-        startup_summary([])
 
 
 def test_time_startup_really_starts_a_pool():

@@ -1,6 +1,8 @@
+from types import SimpleNamespace
+
 import pytest
 
-from helpers.timing import serial_map, timed, timed_result
+from helpers.timing import serial_map, startup_summary, timed, timed_result
 
 
 def fake_clock(*readings):
@@ -36,3 +38,11 @@ def test_serial_map_is_a_list_in_input_order():
 
 def test_timed_measures_real_time_with_the_default_clock():
     assert timed(sum, 2, range(1000)) > 0
+
+
+def test_summary_of_a_single_run_uses_it_as_later_median():
+    one = SimpleNamespace(method="spawn", run=0, seconds=0.2, server_started=False)
+    s = startup_summary([one])["spawn"]
+    assert s["first"] == s["later_median"] == 0.2
+    with pytest.raises(ValueError, match="no records"):
+        startup_summary([])

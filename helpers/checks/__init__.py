@@ -20,6 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from types import ModuleType
 
+from helpers.args import check_number, check_start_method
 from helpers.plumbing import check_sendable, stop_executor
 
 PASS = "✅ Correct:"
@@ -77,6 +78,8 @@ def run_in_child(func: Callable, *args, timeout: float = 10.0, start_method: str
     function cannot be sent, the worker dies, or it takes longer than
     ``timeout`` seconds; an exception raised by ``func`` itself propagates.
     """
+    check_number("timeout", timeout, positive=True, unit="seconds")
+    check_start_method(start_method)
     try:
         check_sendable(func, start_method, args)
     except (TypeError, ValueError) as exc:
