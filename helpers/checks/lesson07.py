@@ -193,9 +193,9 @@ def check_blas(module: str = "my_blas", func=None) -> bool:
                             f"{exc}. Does one_thread take no arguments and import what it "
                             "needs?")
         if found != [1]:
-            why = ("a fork worker inherits the parent's BLAS, already loaded: environment "
-                   "variables are read only when BLAS loads, so setting them now changes "
-                   "nothing. " if method == "fork" else "")
+            why = ("(Environment variables cannot do it there: a fork worker inherits "
+                   "the parent's BLAS, already loaded, and they are read only when BLAS "
+                   "loads.) " if method == "fork" else "")
             return feedback(False, "", f"under {method} the workers reported {found} BLAS "
                             f"threads. {why}Call threadpoolctl.threadpool_limits(limits=1) "
                             "in one_thread, after importing numpy.")
