@@ -35,7 +35,7 @@ import heapq
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import accumulate, pairwise
 
 from helpers.args import check_choice, check_int
@@ -86,6 +86,28 @@ class Overheads:
                          f"per chunk {self.per_chunk[s] * 1e6:.1f} µs, "
                          f"per task in a chunk {self.per_item[s] * 1e6:.2f} µs")
         return "\n".join(lines)
+
+
+def slowed(ov: Overheads, factor: float, cpus: float | None = None) -> Overheads:
+    """``ov`` on a machine where the parent runs ``factor`` times slower (it waits for a
+    CPU that other programs hold), and whose workers get ``cpus`` CPUs.
+
+    The parent's costs (per chunk, per task, the round trip, pickling and the
+    pipe) stretch by ``factor``; ``helpers.probe.sweep`` measures both in the
+    same rounds as the runs they predict.
+    """
+    if factor <= 0:
+        raise ValueError(f"factor must be a positive number, got {factor!r}")
+
+    def stretch(d: dict) -> dict:
+        return {k: v * factor for k, v in d.items()}
+
+    latency = (stretch(ov.latency) if isinstance(ov.latency, dict)
+               else ov.latency * factor)
+    return replace(ov, cpus=ov.cpus if cpus is None else cpus, latency=latency,
+                   per_chunk=stretch(ov.per_chunk), per_item=stretch(ov.per_item),
+                   bytes_per_second=ov.bytes_per_second / factor,
+                   bandwidth=tuple((n, r / factor) for n, r in ov.bandwidth))
 
 
 def _size_label(n: float) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from helpers.args import check_int
 
 __all__ = ["JOBS", "collatz_longest", "log_files", "monte_carlo_pi", "monte_carlo_tasks",
-           "parse_log", "score_document", "scoring_tasks", "uneven_spans"]
+           "parse_log", "score_document", "scoring_tasks", "spin", "uneven_spans"]
 
 _METHODS = ("GET", "GET", "GET", "POST", "PUT", "DELETE")
 _STATUS = ("200", "200", "200", "200", "304", "404", "500")
@@ -157,3 +157,15 @@ JOBS = {
     "shared lookup table": (score_document, scoring_tasks),
     "uneven tasks": (collatz_longest, uneven_spans),
 }
+
+
+def spin(seconds: float) -> None:
+    """Keep one CPU busy for ``seconds``: the "other program" of ``make bench``'s busy runs.
+
+    Runs in a worker process.
+    """
+    import time
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass

@@ -27,7 +27,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from helpers.args import check_choice, check_int, check_number
 from helpers.costmodel import (
@@ -37,6 +37,7 @@ from helpers.costmodel import (
     Traffic,
     predict_time,
     resolve_chunksize,
+    slowed,
 )
 from helpers.machine import default_start_method, machine_info
 from helpers.plumbing import check_sendable, make_pool, run_map, start_workers
@@ -450,8 +451,9 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
     One warm pool per strategy serves all its points (start-up not counted).
     Each point runs ``repeats`` interleaved rounds; a round measures the CPU
     share the workers get (``cpu_share``), then serial, then the pool. The
-    prediction of a round uses that round's serial time per task and CPU
-    share, and its speedup is divided by that round's serial time, so that a
+    prediction of a round uses that round's serial time per task, CPU share
+    and slowdown of the parent (how long serial waited for a CPU, on Linux),
+    and its speedup is divided by that round's serial time, so that a
     machine whose speed drifts, or another program that takes a CPU for a
     while, moves measurement and prediction alike. Each sample reports the
     median over its rounds; every result is checked against serial.
@@ -475,12 +477,16 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
             rounds = []
             for _ in range(repeats):
                 share = cpu_share(strategy, pool, workers, lat)
+                waited = _run_queue_wait()
                 serial, _ = timed_result(serial_map, 1, func, inputs)
+                waited = _run_queue_wait() - waited
                 t, out = timed_result(run_map, 1, strategy, pool, func, inputs, chunksize)
                 if any(r != expected for r in out):
                     raise AssertionError(f"{strategy} returned a wrong result for size {size}")
-                guess = predict_time(replace(overheads, cpus=share), serial / tasks, strategy,
-                                     workers, chunksize, tasks)
+                # the parent is as slow as serial was: it waited for a CPU as often
+                factor = serial / max(serial - waited, 0.2 * serial)
+                guess = predict_time(slowed(overheads, factor, share), serial / tasks,
+                                     strategy, workers, chunksize, tasks)
                 rounds.append((serial, t, guess, share))
             serial_seen.setdefault((size, tasks), []).extend(r[0] for r in rounds)
             med = [statistics.median(r[i] for r in rounds) for i in range(4)]

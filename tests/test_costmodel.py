@@ -170,3 +170,16 @@ def test_threads_follow_amdahl_on_the_gil_free_share():
     assert cm.predict_time(ov, 1.0, "threads", 2, tasks=8, gil_free=0.5) == pytest.approx(6)
     ov = overheads(per_chunk={"pool": 0, "executor": 0, "threads": 0.01})
     assert cm.predict_time(ov, 0.0, "threads", 2, tasks=100) == pytest.approx(1.0)
+
+
+def test_slowed_stretches_the_parents_costs_only():
+    ov = overheads(latency={"pool": 1e-3, "executor": 2e-3},
+                   per_chunk={"pool": 1e-4, "executor": 2e-4}, bandwidth=((1e6, 1e8),))
+    slow = cm.slowed(ov, 2.0, cpus=1.5)
+    assert slow.per_chunk == {"pool": 2e-4, "executor": 4e-4}
+    assert slow.latency == {"pool": 2e-3, "executor": 4e-3}
+    assert slow.bandwidth == ((1e6, 5e7),) and slow.bytes_per_second == 5e5
+    assert slow.cpus == 1.5 and slow.startup == ov.startup
+    assert cm.slowed(ov, 1.0) == ov
+    with pytest.raises(ValueError, match="factor must be"):
+        cm.slowed(ov, 0)
