@@ -126,21 +126,26 @@ def _bandwidth_curve(strategy: str, pool, latency: float, per_chunk: float,
 
 
 def cpu_share(strategy: str, pool, workers: int, latency: float = 0.0,
-              repeats: int = 1) -> float:
+              repeats: int = 2) -> float:
     """How many CPUs' worth of compute the workers of a started ``pool`` get now.
 
-    Serial work divided by the time the pool takes for it, with tasks of a few
-    ms so that dispatch hardly counts (about 10 ms). On an idle machine this is
+    The same tasks of a few ms (so that dispatch hardly counts) run serially
+    and on the pool, in turn, ``repeats`` times; the share is the median of
+    serial time over pool time (about 25 ms in all). On an idle machine it is
     about min(workers, usable CPUs); when other programs are busy it is less,
-    and a prediction made with it knows. Call it in the same rounds as the
+    and a prediction made with it knows. Serial and the pool are timed alike,
+    so a slow moment for both cancels out. Call it in the same rounds as the
     runs it predicts.
     """
     n = 40_000
     tasks = [n] * (2 * workers)
-    serial = timed(cpu_task, max(2, repeats), n) * len(tasks)
-    parallel = timed(run_map, repeats, strategy, pool, cpu_task, tasks, 1) - latency
+    ratios = []
+    for _ in range(repeats):
+        serial = timed(serial_map, 1, cpu_task, tasks)
+        parallel = timed(run_map, 1, strategy, pool, cpu_task, tasks, 1) - latency
+        ratios.append(serial / max(parallel, 1e-9))
     usable = machine_info().usable_cpus
-    return min(float(min(workers, usable)), max(0.25, serial / max(parallel, 1e-9)))
+    return min(float(min(workers, usable)), max(0.25, statistics.median(ratios)))
 
 
 def _cold(strategy: str, workers: int, ctx) -> None:
@@ -476,7 +481,7 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
             lat = overheads.round_trip(strategy)
             rounds = []
             for _ in range(repeats):
-                share = cpu_share(strategy, pool, workers, lat)
+                share = cpu_share(strategy, pool, workers, lat, repeats=1)
                 waited = _run_queue_wait()
                 serial, _ = timed_result(serial_map, 1, func, inputs)
                 waited = _run_queue_wait() - waited
