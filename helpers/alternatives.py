@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 from numba import njit, prange
 
+from helpers.args import check_int
 from helpers.bench import Record, ResultMismatch, rescale, summarize
 from helpers.units import duration
-from helpers.workloads import cpu_task, cpu_task_expected
+from helpers.workloads import cpu_task_expected
 
 INT64_MAX = int(np.iinfo(np.int64).max)
 
@@ -41,17 +42,17 @@ def _largest_exact_n() -> int:
     return low
 
 
-#: ``cpu_task_numpy(n)`` and the Numba versions are exact up to this n (3,037,000 and a bit).
+#: ``cpu_task_numpy(n)`` and the Numba versions are exact up to this n (3,024,617).
 MAX_EXACT_N = _largest_exact_n()
 
 
 def _check_n(n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__} {n!r}")
-    if not 0 <= n <= MAX_EXACT_N:
-        raise ValueError(f"n must be between 0 and {MAX_EXACT_N:,} so that the sum fits in "
-                         f"int64 (beyond that NumPy and Numba wrap around silently), got {n:,}")
-    return int(n)
+    n = int(n) if isinstance(n, np.integer) else n
+    try:
+        return check_int("n", n, minimum=0, maximum=MAX_EXACT_N)
+    except ValueError as exc:
+        raise ValueError(f"{exc}, so that the sum fits in int64 (beyond that NumPy and "
+                         "Numba wrap around silently)") from None
 
 
 def cpu_task_numpy(n: int) -> int:
@@ -153,10 +154,10 @@ def measure(strategy: str, run: Callable[[], list], expected: Sequence, *, worke
 
     Raises:
         ResultMismatch: a run returned other results than ``expected``.
-        ValueError: ``repeats`` or ``workers`` is less than 1.
+        TypeError, ValueError: ``repeats`` or ``workers`` is not an int of at least 1.
     """
-    if repeats < 1 or workers < 1:
-        raise ValueError(f"repeats and workers must be at least 1, got {repeats}, {workers}")
+    check_int("repeats", repeats, minimum=1)
+    check_int("workers", workers, minimum=1)
     expected = list(expected)
     times = []
     for _ in range(repeats + warmup):
@@ -220,67 +221,3 @@ def shutdown_joblib() -> None:
 def run_dask(client, func: Callable, inputs: Sequence) -> list:
     """``client.map`` then ``gather``. ``pure=False``: equal calls are separate tasks."""
     return client.gather(client.map(func, inputs, pure=False))
-
-
-def bench_records(serial_median: float, tasks: int, size: int, repeats: int, workers: int,
-                  progress: Callable[[str], None] | None = None) -> list[Record]:
-    """NumPy, Numba, threads, joblib and Dask on ``tasks`` x ``cpu_task(size)``, warm.
-
-    For ``make bench``: speedups are against ``serial_median``, the pure-Python
-    serial time measured by the headline benchmark on the same tasks.
-    """
-    from helpers.cluster import dask_session
-
-    inputs = [size] * tasks
-    expected = [cpu_task_expected(size)] * tasks
-    say = progress or (lambda msg: None)
-    common = {"expected": expected, "repeats": repeats, "baseline": serial_median}
-    records = []
-    if size <= MAX_EXACT_N:
-        say("numpy")
-        records.append(measure("numpy", lambda: [cpu_task_numpy(n) for n in inputs], **common))
-        say("numba prange")
-        records.append(measure("numba prange", lambda: [cpu_task_numba_parallel(n) for n in inputs],
-                               workers=workers, warmup=True, **common))
-    say(f"threads x{workers}")
-    records.append(measure("threads", lambda: run_threads(cpu_task, inputs, workers),
-                           workers=workers, **common))
-    say(f"joblib x{workers}")
-    try:
-        records.append(measure("joblib", lambda: run_joblib(cpu_task, inputs, workers),
-                               workers=workers, warmup=True, **common))
-    finally:
-        shutdown_joblib()
-    say(f"dask x{workers}")
-    with dask_session(n_workers=workers) as session:
-        records.append(measure("dask", lambda: run_dask(session.client, cpu_task, inputs),
-                               workers=workers, warmup=True, **common))
-    return records
-
-
-def alternatives_section(ctx):
-    """``make bench``'s section for lesson 10: serial, then every tool above, on one workload.
-
-    ``ctx`` is ``helpers.report.Context``; returns a ``helpers.report.Section``
-    (imported here, as report imports this module).
-    """
-    from helpers import plots
-    from helpers.report import Section
-
-    a, cpus = ctx.args, ctx.info.usable_cpus
-    size = min(a.size // getattr(a, "scale", 1), MAX_EXACT_N)
-    inputs = [size] * a.tasks
-    expected = [cpu_task_expected(size)] * a.tasks
-    ctx.progress("alternatives: serial")
-    serial = measure("serial", lambda: [cpu_task(n) for n in inputs], expected,
-                     repeats=a.repeats)
-    serial = rescale(serial, serial.median)
-    records = [serial, *bench_records(serial.median, a.tasks, size, a.repeats, cpus,
-                                      lambda msg: ctx.progress(f"alternatives: {msg}"))]
-    lines = [f"Workload: {a.tasks} tasks of `cpu_task({size})`; warm workers; "
-             "median of the repeats; lesson 10's tools.", "",
-             "| strategy | workers | median (s) | speedup |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r.strategy} | {r.workers} | {r.median:.4f} | {r.speedup:.2f}x |"
-              for r in records]
-    return Section("alternatives", [r.as_dict() for r in records],
-                   {"alternatives": plots.strategy_overview(records)}, lines)

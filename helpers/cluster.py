@@ -29,6 +29,8 @@ from urllib.parse import urlparse
 
 import psutil
 
+from helpers.args import check_int
+
 ENV_VAR = "COURSE_DASK_SCHEDULER"
 LOOPBACK = "127.0.0.1"
 
@@ -44,8 +46,7 @@ class DaskSession:
                  timeout: float = 10.0) -> None:
         from distributed import Client, LocalCluster
 
-        if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
-            raise ValueError(f"n_workers must be an int of at least 1, got {n_workers!r}")
+        check_int("n_workers", n_workers, minimum=1)
         address = address or os.environ.get(ENV_VAR) or None
         # A Nanny sets OMP/MKL/OPENBLAS_NUM_THREADS=1 and more in *this* process's
         # environment before spawning its worker (distributed/nanny.py, the

@@ -3,47 +3,47 @@
 A pool pays four costs: starting its processes (once), sending each *chunk*
 of tasks and getting its results back (in the parent, one chunk after the
 other), pickling the bytes of arguments and results, and the work itself,
-shared by the workers. ``probe`` measures those overheads with short runs;
-``predict_time`` turns them into a time by playing the schedule: chunks
+shared by the workers. ``helpers.probe`` measures those overheads with short
+runs; ``predict_time`` turns them into a time by playing the schedule: chunks
 leave the parent one after the other, each idle worker takes the next one.
 Three limits bound the result, and the slowest wins:
 
 - the parent: it handles every chunk in turn;
 - the workers: the busiest one finishes last (chunking can leave it alone);
 - the CPUs: parent and workers share ``cpus`` cores, so more workers than
-  CPUs take turns.
+  CPUs take turns (only the share of a task spent computing, ``cpu_fraction``,
+  needs a CPU: a task that waits on a network does not).
 
-``predict(func, inputs, ...)`` does all of it for a learner's own function.
+What travels is counted per *chunk*, as pickle writes it (``Traffic``): an
+object that every task of a chunk refers to is pickled once per chunk, not
+once per task. Pickling plus the pipe move large messages more slowly than
+small ones, so ``transfer_seconds`` reads the throughput off a curve probed
+at a few message sizes (``Overheads.bandwidth``) and interpolates on log scales.
+
+Threads ("threads") share one process: the part of a task that holds the GIL
+runs one thread at a time, the part that releases it (``gil_free``: NumPy,
+waiting, most C extensions) runs side by side, as Amdahl's law says.
+
+This module is arithmetic only: it starts no process and times nothing.
+``helpers.probe.predict(func, inputs, ...)`` measures and predicts for a
+learner's own function; ``crossover`` and ``fit_error`` read a sweep.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import multiprocessing as mp
-import pickle
 import statistics
-import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from itertools import accumulate, pairwise
 
-from helpers.bench import check_sendable, pool_chunksize
-from helpers.machine import default_start_method, machine_info
-from helpers.workloads import whoami
+from helpers.args import check_choice, check_int
+from helpers.bench import pool_chunksize
 
-STRATEGIES = ("serial", "pool", "executor")
-_BLOB = 1 << 20  # 1 MiB: big enough that the pipe, not the call, dominates
-
-
-def nothing(x: object) -> object:
-    """Return ``x``: a task that costs only its dispatch. Runs in a worker process."""
-    return x
-
-
-def blob_size(blob: bytes) -> int:
-    """Return ``len(blob)``: the argument travels, the result is tiny. Runs in a worker process."""
-    return len(blob)
+STRATEGIES = ("serial", "pool", "executor", "threads")
+#: Above this many chunks the schedule is not played chunk by chunk (it is steady by then).
+_SIMULATED = 5000
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,9 @@ class Overheads:
     per_chunk: dict[str, float] = field(default_factory=dict)  # parent, per chunk
     per_item: dict[str, float] = field(default_factory=dict)   # each task in a chunk
     startup: dict[str, float] = field(default_factory=dict)    # create, first map, close
-    bytes_per_second: float = 1e9                   # pickling + pipe throughput
+    bytes_per_second: float = 1e9                   # pickling + pipe throughput, 1 MiB
+    # (message size in bytes, bytes per second) from small to large; empty: one rate
+    bandwidth: tuple[tuple[float, float], ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,14 +71,125 @@ class Overheads:
 
     def summary(self) -> str:
         lines = [f"start method: {self.start_method}, "
-                 f"the workers got {self.cpus:.2f}x one CPU's worth of compute",
-                 f"pickling + pipe: {self.bytes_per_second / 1e6:.1f} MB/s"]
+                 f"the workers got {self.cpus:.2f}x one CPU's worth of compute"]
+        if self.bandwidth:
+            lines.append("pickling + pipe: " + ", ".join(
+                f"{_size_label(n)} at {rate / 1e6:.0f} MB/s" for n, rate in self.bandwidth))
+        else:
+            lines.append(f"pickling + pipe: {self.bytes_per_second / 1e6:.1f} MB/s")
         for s in self.per_chunk:
+            if s == "threads":
+                lines.append(f"threads  per task {self.per_chunk[s] * 1e6:.1f} µs")
+                continue
             lines.append(f"{s:<8} start-up {self.startup.get(s, 0) * 1e3:.1f} ms, "
                          f"round trip {self.round_trip(s) * 1e3:.3f} ms, "
                          f"per chunk {self.per_chunk[s] * 1e6:.1f} µs, "
                          f"per task in a chunk {self.per_item[s] * 1e6:.2f} µs")
         return "\n".join(lines)
+
+
+def slowed(ov: Overheads, factor: float, cpus: float | None = None) -> Overheads:
+    """``ov`` on a machine where the parent runs ``factor`` times slower (it waits for a
+    CPU that other programs hold), and whose workers get ``cpus`` CPUs.
+
+    The parent's costs (per chunk, per task, the round trip, pickling and the
+    pipe) stretch by ``factor``; ``helpers.probe.sweep`` measures both in the
+    same rounds as the runs they predict.
+    """
+    if factor <= 0:
+        raise ValueError(f"factor must be a positive number, got {factor!r}")
+
+    def stretch(d: dict) -> dict:
+        return {k: v * factor for k, v in d.items()}
+
+    latency = (stretch(ov.latency) if isinstance(ov.latency, dict)
+               else ov.latency * factor)
+    return replace(ov, cpus=ov.cpus if cpus is None else cpus, latency=latency,
+                   per_chunk=stretch(ov.per_chunk), per_item=stretch(ov.per_item),
+                   bytes_per_second=ov.bytes_per_second / factor,
+                   bandwidth=tuple((n, r / factor) for n, r in ov.bandwidth))
+
+
+def _size_label(n: float) -> str:
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n:g} B"
+
+
+def transfer_seconds(ov: Overheads, nbytes: float) -> float:
+    """Seconds to pickle, send and unpickle one message of ``nbytes`` bytes.
+
+    The throughput comes from ``ov.bandwidth``, interpolated between the two
+    probed sizes around ``nbytes`` on log scales, and held flat beyond the
+    smallest and the largest; with no curve, ``ov.bytes_per_second``.
+    """
+    if nbytes <= 0:
+        return 0.0
+    curve = sorted(ov.bandwidth)
+    if not curve:
+        return nbytes / ov.bytes_per_second
+    if nbytes <= curve[0][0]:
+        return nbytes / curve[0][1]
+    if nbytes >= curve[-1][0]:
+        return nbytes / curve[-1][1]
+    for (n0, r0), (n1, r1) in pairwise(curve):
+        if n0 <= nbytes <= n1:
+            frac = math.log(nbytes / n0) / math.log(n1 / n0)
+            return nbytes / math.exp(math.log(r0) + frac * math.log(r1 / r0))
+    raise AssertionError("unreachable: nbytes lies within the curve")
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What a map sends, counted the way pickle writes a chunk: bytes, and the seconds
+    it takes to pickle and unpickle them (a dict of a million small objects is far
+    slower to rebuild than a bytes object of the same size).
+
+    ``shared`` is written once per chunk (an object every task refers to),
+    ``per_task`` for each task's own argument, ``result_per_task`` for each
+    result on the way back. The ``pickle_*`` seconds are spent in the parent,
+    the ``unpickle_*`` seconds in the worker that receives the chunk;
+    ``result_codec`` is a result's pickling plus unpickling.
+    ``helpers.probe.measure_traffic`` measures all of them on a real chunk.
+    """
+
+    shared: float = 0.0
+    per_task: float = 0.0
+    result_per_task: float = 0.0
+    pickle_shared: float = 0.0
+    pickle_per_task: float = 0.0
+    unpickle_shared: float = 0.0
+    unpickle_per_task: float = 0.0
+    result_codec: float = 0.0
+
+    def arguments(self, tasks: int) -> float:
+        """Bytes of one chunk of ``tasks`` arguments."""
+        return self.shared + tasks * self.per_task if tasks else 0.0
+
+    def results(self, tasks: int) -> float:
+        """Bytes of the results of one chunk of ``tasks``."""
+        return tasks * self.result_per_task
+
+    def naive(self, tasks: int) -> float:
+        """What multiplying one task's bytes by the number of tasks would count."""
+        return tasks * (self.shared + self.per_task + self.result_per_task)
+
+    def parent_seconds(self, tasks: int) -> float:
+        """Pickling a chunk's arguments and half its results' codec, in the parent."""
+        return (self.pickle_shared + tasks * self.pickle_per_task
+                + tasks * self.result_codec / 2)
+
+    def worker_seconds(self, tasks: int) -> float:
+        """Unpickling a chunk's arguments and half its results' codec, in the worker."""
+        return (self.unpickle_shared + tasks * self.unpickle_per_task
+                + tasks * self.result_codec / 2)
+
+
+def chunk_transfer(ov: Overheads, traffic: Traffic, tasks: int) -> float:
+    """Seconds of the parent for one chunk of ``tasks``: arguments out, results back."""
+    return (transfer_seconds(ov, traffic.arguments(tasks))
+            + transfer_seconds(ov, traffic.results(tasks)) + traffic.parent_seconds(tasks))
 
 
 def _chunks(tasks: int, chunksize: int) -> list[tuple[int, int]]:
@@ -85,194 +198,96 @@ def _chunks(tasks: int, chunksize: int) -> list[tuple[int, int]]:
 
 def resolve_chunksize(strategy: str, tasks: int, workers: int, chunksize: int | None) -> int:
     """The chunksize the API really uses: Pool's formula or the executor's 1 when None."""
-    if chunksize is not None:
-        if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-            raise ValueError(f"chunksize must be None or an int of at least 1, got {chunksize!r}")
+    if check_int("chunksize", chunksize, minimum=1, allow_none=True) is not None:
         return chunksize
     return max(1, pool_chunksize(tasks, workers)) if strategy == "pool" else 1
 
 
 def predict_time(ov: Overheads, task_seconds: float | Sequence[float], strategy: str,
                  workers: int, chunksize: int | None = None, tasks: int | None = None,
-                 bytes_per_task: float = 0.0, include_startup: bool = False) -> float:
+                 bytes_per_task: float = 0.0, include_startup: bool = False,
+                 traffic: Traffic | None = None, cpu_fraction: float = 1.0,
+                 gil_free: float = 0.0) -> float:
     """Predicted wall-clock time of one map, in seconds.
 
     Args:
-        ov: measured overheads (``probe``).
+        ov: measured overheads (``helpers.probe.probe``).
         task_seconds: the serial time of one task, or of each task in order.
-        strategy: "serial", "pool" or "executor".
+        strategy: "serial", "pool", "executor" or "threads".
         workers: the pool size (may exceed the CPUs: then they take turns).
-        chunksize: None means the API's default.
+        chunksize: None means the API's default (threads always take one task).
         tasks: the number of tasks when ``task_seconds`` is one number.
-        bytes_per_task: pickled size of one argument plus one result.
+        bytes_per_task: pickled size of one argument plus one result, when no
+            ``traffic`` is given (then nothing is shared between tasks).
         include_startup: add the cold start-up of the pool.
+        traffic: the bytes that travel, counted per chunk (``Traffic``).
+        cpu_fraction: the share of a task's time spent computing (0..1).
+        gil_free: for threads, the share of a task that runs without the GIL (0..1).
     """
     durations = _durations(task_seconds, tasks)
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
+    check_choice("strategy", strategy, STRATEGIES)
     if strategy == "serial":
         return sum(durations)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers!r}")
+    check_int("workers", workers, minimum=1)
+    if strategy == "threads":
+        return _predict_threads(ov, durations, workers, cpu_fraction, gil_free,
+                                include_startup)
+    if traffic is None:
+        traffic = Traffic(per_task=bytes_per_task)
     n = len(durations)
     size = resolve_chunksize(strategy, n, workers, chunksize)
-    per_byte = bytes_per_task / ov.bytes_per_second
-    free = [0.0] * min(workers, -(-n // size))  # idle times of the workers that get work
-    ready = parent = work = 0.0
-    for a, b in _chunks(n, size):
-        ready += ov.per_chunk[strategy] + (b - a) * per_byte  # the parent, chunk by chunk
-        job = sum(durations[a:b]) + (b - a) * ov.per_item[strategy]
-        start = max(heapq.heappop(free), ready)
-        heapq.heappush(free, start + job)
+    chunks = -(-n // size)
+    free = [0.0] * min(workers, chunks)  # idle times of the workers that get work
+    ready = work = longest = job = 0.0
+    prefix = [0.0, *accumulate(durations)]
+    costs: dict[int, tuple[float, float]] = {}  # chunk length -> (parent, worker) seconds
+    for a in range(0, n, size):
+        b = min(a + size, n)
+        if b - a not in costs:
+            costs[b - a] = (ov.per_chunk[strategy] + chunk_transfer(ov, traffic, b - a),
+                            (b - a) * ov.per_item[strategy] + traffic.worker_seconds(b - a))
+        send, extra = costs[b - a]
+        ready += send  # the parent, chunk by chunk
+        job = prefix[b] - prefix[a] + extra
         work += job
+        if chunks <= _SIMULATED:
+            start = max(heapq.heappop(free), ready)
+            heapq.heappush(free, start + job)
+        elif job > longest:
+            longest = job
     parent = ready
-    busiest = max(free)
-    cpu_bound = (parent + work) / ov.cpus
+    if chunks <= _SIMULATED:
+        busiest = max(free)
+    else:  # so many chunks that the schedule is steady: the workers share the work evenly
+        busiest = max(work / len(free) + longest, parent + job)
+    computing = work - (1 - cpu_fraction) * sum(durations)
+    cpu_bound = (parent + computing) / ov.cpus
     startup = ov.startup.get(strategy, 0.0) if include_startup else 0.0
     return startup + ov.round_trip(strategy) + max(busiest, parent, cpu_bound)
 
 
+def _predict_threads(ov: Overheads, durations: list[float], workers: int,
+                     cpu_fraction: float, gil_free: float, include_startup: bool) -> float:
+    """A thread pool: the GIL-holding part runs one thread at a time (Amdahl's law),
+    the rest is shared by the threads, and what computes is shared by the CPUs."""
+    total = sum(durations)
+    held = (1 - gil_free) * total
+    released = gil_free * total
+    computing_released = max(0.0, cpu_fraction * total - held)
+    dispatch = len(durations) * ov.per_chunk.get("threads", 0.0)
+    spread = max(released / workers, computing_released / max(ov.cpus, 1.0))
+    startup = ov.startup.get("threads", 0.0) if include_startup else 0.0
+    return startup + max(held + spread + dispatch, max(durations))
+
+
 def _durations(task_seconds, tasks) -> list[float]:
     if isinstance(task_seconds, (int, float)):
-        if tasks is None or tasks < 1:
-            raise ValueError(f"tasks must be at least 1 with one task time, got {tasks!r}")
+        check_int("tasks", tasks, minimum=1)
         return [float(task_seconds)] * tasks
     durations = [float(t) for t in task_seconds]
     if not durations:
         raise ValueError("task_seconds is empty: give at least one task")
     return durations
-
-
-def _timed(fn: Callable, repeats: int, *args, timer=time.perf_counter) -> float:
-    """The fastest of ``repeats`` runs of ``fn(*args)``, in seconds.
-
-    Other programs on the machine can only slow a run down, so the fastest run
-    is the best estimate of the cost itself (the advice of the timeit docs);
-    the model predicts that cost.
-    """
-    return _timed_result(fn, repeats, *args, timer=timer)[0]
-
-
-def _timed_result(fn: Callable, repeats: int, *args, timer=time.perf_counter):
-    """The fastest time of ``repeats`` runs of ``fn(*args)`` and the last result."""
-    best, result = math.inf, None
-    for _ in range(repeats):
-        start = timer()
-        result = fn(*args)
-        best = min(best, timer() - start)
-    return best, result
-
-
-def _serial_map(func: Callable, inputs: list) -> list:
-    return [func(x) for x in inputs]
-
-
-def make_pool(strategy: str, workers: int, ctx):
-    """A started Pool or ProcessPoolExecutor; use it in a ``with`` block."""
-    if strategy == "pool":
-        return ctx.Pool(workers)
-    if strategy == "executor":
-        return ProcessPoolExecutor(workers, mp_context=ctx)
-    raise ValueError(f"unknown pool strategy {strategy!r}; choose from pool, executor")
-
-
-def run_map(strategy: str, pool, func: Callable, inputs: list, chunksize: int | None) -> list:
-    """One map on a warm pool, with the API's default chunksize when None."""
-    if strategy == "pool":
-        return pool.map(func, inputs, chunksize)
-    return list(pool.map(func, inputs, chunksize=chunksize or 1))
-
-
-def probe(workers: int | None = None, start_method: str | None = None,
-          strategies: Sequence[str] = ("pool", "executor"), repeats: int = 3) -> Overheads:
-    """Measure the overheads of ``strategies`` on this machine (about a second).
-
-    Each number comes from a run where it dominates: a tiny map (latency), many
-    one-task chunks of a task that does nothing (per chunk), one chunk of many
-    such tasks (per task), a few 1 MiB arguments (bytes per second), and a cold
-    pool (start-up).
-    """
-    info = machine_info()
-    workers = workers or info.usable_cpus
-    method = start_method or default_start_method()
-    ctx = mp.get_context(method)
-    per_chunk, per_item, startup, bandwidth, latency = {}, {}, {}, [], {}
-    many, tiny = 200, list(range(4000))
-    blobs = [bytes(_BLOB)] * 6
-    nothing_serial = _timed(_serial_map, repeats, nothing, tiny) / len(tiny)
-    for s in strategies:
-        startup[s] = _timed(_cold, 2, s, workers, ctx)
-        with make_pool(s, workers, ctx) as pool:
-            run_map(s, pool, whoami, list(range(workers * 4)), 1)  # every worker up
-            lat = _timed(run_map, repeats * 3, s, pool, nothing, [0], 1)
-            latency[s] = lat  # the executor's extra threads make its round trip longer
-            t = _timed(run_map, repeats, s, pool, nothing, list(range(many)), 1)
-            one = max((t - lat) / many, 0.0)
-            t = _timed(run_map, repeats, s, pool, nothing, tiny, len(tiny))
-            per_item[s] = max((t - lat - one) / len(tiny) - nothing_serial, 0.0)
-            per_chunk[s] = max(one - per_item[s], 1e-7)
-            t = _timed(run_map, repeats, s, pool, blob_size, blobs, 1)
-            spent = t - lat - len(blobs) * one
-            bandwidth.append(len(blobs) * _BLOB / spent if spent > 0 else 1e10)
-            if s == strategies[0]:
-                cpus = _effective_cpus(s, pool, workers, info.usable_cpus, lat, repeats)
-    return Overheads(method, cpus, latency, per_chunk,
-                     per_item, startup, statistics.median(bandwidth))
-
-
-def _effective_cpus(strategy: str, pool, workers: int, usable: int, latency: float,
-                    repeats: int) -> float:
-    """How many CPUs' worth of compute the workers get now: serial work / parallel time.
-
-    On an idle machine this is about min(workers, usable CPUs); when other
-    programs are busy it is less, and the model should know.
-    """
-    from helpers.workloads import cpu_task
-
-    n = 40_000  # a few ms per task: long enough that dispatch hardly counts
-    tasks = [n] * (4 * workers)
-    serial = _timed(cpu_task, repeats, n) * len(tasks)
-    parallel = _timed(run_map, repeats, strategy, pool, cpu_task, tasks, 1) - latency
-    return min(float(min(workers, usable)), max(1.0, serial / parallel))
-
-
-def _cold(strategy: str, workers: int, ctx) -> None:
-    with make_pool(strategy, workers, ctx) as pool:
-        run_map(strategy, pool, whoami, list(range(workers)), 1)
-        if strategy == "pool":
-            pool.close()
-            pool.join()
-
-
-def time_per_task(func: Callable, inputs: Sequence, budget: float = 0.3,
-                  timer=time.perf_counter) -> tuple[float, int]:
-    """Serial seconds per task over inputs spread through ``inputs``, and how many ran.
-
-    Runs inputs taken evenly from the list until ``budget`` seconds are spent,
-    so a slow function is sampled only a few times.
-    """
-    if not inputs:
-        raise ValueError("inputs is empty: give at least one task")
-    order = _spread(len(inputs))
-    spent, count = 0.0, 0
-    while count < len(order) and spent < budget:
-        start = timer()
-        func(inputs[order[count]])
-        spent += timer() - start
-        count += 1
-    return spent / count, count
-
-
-def _spread(n: int) -> list[int]:
-    """Indices 0..n-1 in an order that covers the whole range early (0, n/2, n/4, ...)."""
-    seen, order, step = set(), [], n
-    while step >= 1:
-        for i in range(0, n, step):
-            if i not in seen:
-                seen.add(i)
-                order.append(i)
-        step //= 2
-    return order
 
 
 @dataclass(frozen=True)
@@ -300,47 +315,6 @@ class Prediction:
                 f"+ start-up {self.startup:.3f} s, speedup {self.speedup:.2f}x")
 
 
-_PROBED: dict[tuple[str, int], Overheads] = {}
-
-
-def predict(func: Callable, inputs: Sequence, workers: int | None = None,
-            chunksize: int | None = None, strategy: str = "pool",
-            overheads: Overheads | None = None, budget: float = 0.3) -> Prediction:
-    """Predict serial and parallel time of ``map(func, inputs)`` on this machine.
-
-    Times ``func`` serially on a few inputs (at most ``budget`` seconds), measures
-    the pickled size of an argument and its result, and probes the pool's
-    overheads once per start method and pool size (cached).
-    """
-    if strategy not in ("pool", "executor"):
-        raise ValueError(f"unknown strategy {strategy!r}; choose from pool, executor")
-    inputs = list(inputs)
-    workers = workers or machine_info().usable_cpus
-    method = overheads.start_method if overheads else default_start_method()
-    check_sendable(func, method)
-    seconds, _ = time_per_task(func, inputs, budget)
-    sample = inputs[0]
-    nbytes = len(pickle.dumps(sample)) + len(pickle.dumps(func(sample)))
-    if overheads is None:
-        key = (method, workers)
-        if key not in _PROBED:
-            _PROBED[key] = probe(workers, method)
-        overheads = _PROBED[key]
-    size = resolve_chunksize(strategy, len(inputs), workers, chunksize)
-    parallel = predict_time(overheads, seconds, strategy, workers, size, len(inputs), nbytes)
-    return Prediction(strategy, workers, size, len(inputs), seconds, nbytes,
-                      seconds * len(inputs), parallel, overheads.startup.get(strategy, 0.0))
-
-
-def seconds_per_unit(func: Callable[[int], object] | None = None, n: int = 200_000,
-                     repeats: int = 3) -> float:
-    """Serial seconds per unit of ``func(n)`` (default ``cpu_task``), to pick task sizes."""
-    from helpers.workloads import cpu_task
-
-    func = func or cpu_task
-    return _timed(func, repeats, n) / n
-
-
 def size_for(seconds: float, per_unit: float) -> int:
     """The ``cpu_task`` size that takes about ``seconds`` at ``per_unit`` seconds per unit."""
     return max(1, round(seconds / per_unit))
@@ -348,7 +322,12 @@ def size_for(seconds: float, per_unit: float) -> int:
 
 @dataclass(frozen=True)
 class Sample:
-    """One point of a sweep: measured (fastest of the repeats) and predicted, in seconds."""
+    """One point of a sweep, measured and predicted (seconds; speedups against serial).
+
+    ``helpers.probe.sweep`` fills the speedups from interleaved rounds: serial
+    and the pool run in turn, and each round's speedup divides by the serial
+    time of that same round, which is also the task time the prediction uses.
+    """
 
     strategy: str
     size: int
@@ -358,62 +337,24 @@ class Sample:
     task_seconds: float
     measured: float
     predicted: float
+    serial: float | None = None             # serial time in the same rounds
+    measured_speedup: float | None = None
+    predicted_speedup: float | None = None
+    cpus: float | None = None                # CPU share the workers got, same rounds
 
     @property
     def error(self) -> float:
-        """Relative error of the prediction: +0.10 means 10% too slow."""
-        return self.predicted / self.measured - 1
+        """Relative error of the predicted speedup: +0.10 means it promised 10% too much.
+
+        Without speedups (no serial in the same rounds) the times stand in for
+        them: ``measured / predicted - 1``.
+        """
+        if self.measured_speedup and self.predicted_speedup:
+            return self.predicted_speedup / self.measured_speedup - 1
+        return self.measured / self.predicted - 1
 
     def as_dict(self) -> dict:
         return {**asdict(self), "error": self.error}
-
-
-def _task_time(func: Callable, size: int, repeats: int) -> float:
-    calls = 1
-    while _timed(_serial_map, 1, func, [size] * calls) < 2e-3 and calls < 10_000:
-        calls *= 4  # time a batch of tiny calls: one call is below the clock's noise
-    return _timed(_serial_map, repeats, func, [size] * calls) / calls
-
-
-def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, int | None]],
-          workers: int, overheads: Overheads, repeats: int = 3,
-          progress: Callable[[str], None] | None = None) -> list[Sample]:
-    """Measure and predict each ``(strategy, size, tasks, chunksize)`` point.
-
-    One warm pool per strategy serves all its points (start-up not counted).
-    Each point's task time is measured just before it, and every result is
-    checked against serial.
-    """
-    ctx = mp.get_context(overheads.start_method)
-    check_sendable(func, overheads.start_method)
-    samples, task_times = [], {}
-    for strategy in dict.fromkeys(p[0] for p in points):
-        mine = [p for p in points if p[0] == strategy]
-        pool = None if strategy == "serial" else make_pool(strategy, workers, ctx)
-        try:
-            if pool is not None:
-                run_map(strategy, pool, whoami, list(range(workers * 4)), 1)
-            for i, (_, size, tasks, chunksize) in enumerate(mine):
-                if progress:
-                    progress(f"{strategy}: point {i + 1} of {len(mine)}")
-                inputs, expected = [size] * tasks, func(size)
-                if pool is None:
-                    t, out = _timed_result(_serial_map, repeats, func, inputs)
-                else:
-                    t, out = _timed_result(run_map, repeats, strategy, pool, func, inputs,
-                                           chunksize)
-                if any(r != expected for r in out):
-                    raise AssertionError(f"{strategy} returned a wrong result for size {size}")
-                if size not in task_times:  # once per size, shared by every strategy
-                    task_times[size] = _task_time(func, size, repeats)
-                d = task_times[size]
-                samples.append(Sample(strategy, size, tasks, chunksize, workers, d, t,
-                                      predict_time(overheads, d, strategy, workers,
-                                                   chunksize, tasks)))
-        finally:
-            if pool is not None:
-                pool.__exit__(None, None, None)
-    return samples
 
 
 def fit_error(samples: Sequence[Sample]) -> tuple[float, float]:
@@ -428,12 +369,14 @@ def crossover(samples: Sequence[Sample], strategy: str) -> float | None:
     """The task time above which ``strategy`` beats serial at every measured size.
 
     Interpolated (on log scales) between the last size where it lost and the
-    first where it won; None if it never won at the largest size.
+    first where it won; None if it did not win at the largest size. Speedups
+    come from the same rounds where the sweep measured them.
     """
     serial = {s.size: s for s in samples if s.strategy == "serial"}
-    rows = sorted((s for s in samples if s.strategy == strategy and s.size in serial),
-                  key=lambda s: s.task_seconds)
-    ratios = [(s.task_seconds, serial[s.size].measured / s.measured) for s in rows]
+    rows = sorted((s for s in samples if s.strategy == strategy
+                   and (s.measured_speedup or s.size in serial)), key=lambda s: s.task_seconds)
+    ratios = [(s.task_seconds, s.measured_speedup or serial[s.size].measured / s.measured)
+              for s in rows]
     if not ratios or ratios[-1][1] <= 1:
         return None
     i = len(ratios) - 1
@@ -463,7 +406,8 @@ def fit_amdahl(workers: Sequence[int], speedups: Sequence[float], cpus: int) -> 
 
 def crossover_points(per_unit: float, durations: Sequence[float], budget: float = 0.05,
                      most: int = 2000, least: int = 4,
-                     strategies: Sequence[str] = STRATEGIES) -> list[tuple]:
+                     strategies: Sequence[str] = ("serial", "pool", "executor"),
+                     ) -> list[tuple]:
     """Sweep points (strategy, size, tasks, None) for a crossover: tasks of each duration.
 
     The number of tasks keeps the serial total near ``budget`` seconds, between

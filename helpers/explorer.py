@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 import ipywidgets as w
 
-from helpers import costmodel, timeline
+from helpers import costmodel, plotstyle, probe, timeline  # noqa: F401 (plotstyle: PNG display)
+from helpers.args import check_number
 from helpers.workloads import cpu_task
 
 HOW = {"Pool.map": ("map", "pool"), "Pool.imap_unordered": ("imap_unordered", "pool"),
@@ -48,8 +49,7 @@ def plan(ov: costmodel.Overheads, s: Settings, cap: float) -> tuple[Settings | N
 
     Scales the number of tasks down (halving) until the estimate fits.
     """
-    if cap <= 0:
-        raise ValueError(f"cap must be a positive number of seconds, got {cap!r}")
+    check_number("cap", cap, positive=True, unit="seconds")
     wanted = estimate(ov, s)
     if wanted <= cap:
         return s, f"estimated {wanted:.2f} s"
@@ -87,7 +87,7 @@ class Explorer:
                  settings: Settings | None = None, run_now: bool = True):
         self.cap = cap
         self._overheads = {overheads.start_method: overheads} if overheads else {}
-        self.per_unit = costmodel.seconds_per_unit()
+        self.per_unit = probe.seconds_per_unit()
         s = settings or Settings(start_method=(overheads.start_method if overheads
                                                else mp.get_all_start_methods()[0]))
         self.size = w.FloatLogSlider(value=s.task_seconds, base=10, min=-6, max=-1, step=0.25,
@@ -118,7 +118,7 @@ class Explorer:
 
     def overheads(self, method: str) -> costmodel.Overheads:
         if method not in self._overheads:
-            self._overheads[method] = costmodel.probe(start_method=method, repeats=2)
+            self._overheads[method] = probe.probe(start_method=method, repeats=2)
         return self._overheads[method]
 
     def update(self, change=None) -> str:

@@ -16,8 +16,7 @@ import time
 
 import psutil
 
-# The BLAS-thread workers of lesson 09's oversubscription pitfall are lesson 07's.
-from helpers.workloads import blas_threads, limit_blas_threads  # noqa: F401
+from helpers.args import check_int, check_number
 
 #: Memory that ``leaky_task`` keeps on purpose, one block per call (per process).
 _LEAKED: list[bytes] = []
@@ -71,8 +70,7 @@ def timed_sleep(seconds: float) -> float:
 
     Shows that a parent's timeout does not stop a task. Runs in a worker process.
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-        raise ValueError(f"seconds must be a number of at least 0, got {seconds!r}")
+    check_number("seconds", seconds, minimum=0)
     start = time.perf_counter()
     time.sleep(seconds)
     return time.perf_counter() - start
@@ -85,8 +83,7 @@ def leaky_task(x: int, megabytes: int = 8) -> tuple[int, float, int]:
     grows until it is replaced (``maxtasksperchild`` / ``max_tasks_per_child``).
     Runs in a worker process.
     """
-    if isinstance(megabytes, bool) or not isinstance(megabytes, int) or megabytes < 0:
-        raise ValueError(f"megabytes must be an int of at least 0, got {megabytes!r}")
+    check_int("megabytes", megabytes, minimum=0)
     _LEAKED.append(b"x" * (megabytes * 2**20))  # b"x" * n writes every page, so RSS grows
     return os.getpid(), psutil.Process().memory_info().rss / 2**20, len(_LEAKED)
 

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from helpers.args import check_int
+
 LOGGER_NAME = "course.worker"
 FORMAT = "%(processName)s %(levelname)s %(message)s"
 
@@ -115,11 +117,11 @@ def text_bar(done: int, total: int, width: int = 20) -> str:
     """A progress bar as text, ``'[##########..........]  5/10 tasks'``, for plain terminals.
 
     Raises:
+        TypeError: ``done``, ``total`` or ``width`` is not an int.
         ValueError: ``total`` is below 1 or ``done`` is outside 0..total.
     """
-    if total < 1:
-        raise ValueError(f"total must be at least 1, got {total}")
-    if not 0 <= done <= total:
-        raise ValueError(f"done must be between 0 and total ({total}), got {done}")
+    check_int("total", total, minimum=1)
+    check_int("done", done, minimum=0, maximum=total)
+    check_int("width", width, minimum=1)
     filled = round(width * done / total)
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total} tasks"

@@ -7,6 +7,8 @@ one sentinel per worker, because each worker consumes exactly one.
 
 ``throughput`` measures messages per second and MB/s through a ``Queue`` or
 a ``Pipe``; ``helpers.plots.throughput_bars`` draws what it returns.
+``round_trip`` times one request and its answer, and ``update_costs``
+(lesson 06) sets it beside a Manager proxy and a shared array.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from helpers.args import check_choice, check_int
+from helpers.plumbing import stop_process
+from helpers.sharedarray import shared_array
 
 SENTINEL = None
 KINDS = ("queue", "pipe")
@@ -250,13 +256,12 @@ def throughput(kind: str, size: int, count: int, ctx=None, repeats: int = 3,
     it received every byte.
 
     Raises:
-        ValueError: unknown ``kind``, or ``size``/``count``/``repeats`` below 1.
+        TypeError, ValueError: unknown ``kind``, or ``size``/``count``/``repeats``
+            not an int of at least 1.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+    check_choice("kind", kind, KINDS)
     for name, value in (("size", size), ("count", count), ("repeats", repeats)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an int of at least 1, got {value!r}")
+        check_int(name, value, minimum=1)
     ctx = ctx or mp.get_context()
     payload = bytes(size)
     procs: list = []
@@ -276,10 +281,7 @@ def throughput(kind: str, size: int, count: int, ctx=None, repeats: int = 3,
             if seen != size * count:
                 raise RuntimeError(f"the child received {seen} bytes, expected {size * count}")
     finally:
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
+        stop_process(proc)
     return Rate(kind, size, count, statistics.median(times))
 
 
@@ -290,10 +292,8 @@ def round_trip(kind: str, count: int = 1000, ctx=None,
     A duplex ``Pipe`` to ``pipe_squarer``, or two queues to ``square_worker``.
     Start-up is not counted: one warm-up round trip comes first.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be an int of at least 1, got {count!r}")
+    check_choice("kind", kind, KINDS)
+    check_int("count", count, minimum=1)
     ctx = ctx or mp.get_context()
     if kind == "pipe":
         near, far = ctx.Pipe()
@@ -315,8 +315,46 @@ def round_trip(kind: str, count: int = 1000, ctx=None,
         seconds = (timer() - start) / count
         ask(SENTINEL)
     finally:
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
+        stop_process(proc)
     return seconds
+
+
+# --- what sharing costs per access ---------------------------------------------------
+
+
+def update_costs(count: int = 500, ctx=None, timer=time.perf_counter) -> dict[str, float]:
+    """Seconds per update of one shared number, by four ways of sharing it.
+
+    A ``Manager`` dict proxy does ``d["n"] += 1`` as two round trips to the
+    manager's process (a get, then a set); a queue round trip sends a number
+    to a worker and waits for its answer; shared memory is a plain store to
+    RAM that every attached process sees; a local dict is the baseline.
+    Manager and worker start-up are not counted.
+    """
+    check_int("count", count, minimum=1)
+    ctx = ctx or mp.get_context()
+
+    def per_update(update) -> float:
+        update()  # warm-up
+        start = timer()
+        for _ in range(count):
+            update()
+        return (timer() - start) / count
+
+    local = {"n": 0}
+    costs = {"dict in one process": per_update(lambda: local.__setitem__("n", local["n"] + 1))}
+    with ctx.Manager() as manager:
+        proxy = manager.dict(n=0)
+
+        def bump_proxy() -> None:
+            proxy["n"] += 1
+
+        costs["Manager().dict() proxy"] = per_update(bump_proxy)
+    costs["Queue round trip"] = round_trip("queue", count, ctx, timer)
+    with shared_array(1, "int64") as owner:
+
+        def bump_shared() -> None:
+            owner.array[0] += 1
+
+        costs["SharedMemory (NumPy)"] = per_update(bump_shared)
+    return costs

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sized
 from dataclasses import dataclass
 
+from helpers.args import check_int
 from helpers.units import duration
 
 
@@ -113,14 +114,6 @@ class ArgumentCost:
         return self.nbytes / total / 1e6 if total > 0 else float("inf")
 
 
-def _check_repeats(repeats: object) -> int:
-    if isinstance(repeats, bool) or not isinstance(repeats, int):
-        raise TypeError(f"repeats must be an int, got {type(repeats).__name__} {repeats!r}")
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    return repeats
-
-
 def pickle_cost(obj: object, label: str = "", repeats: int = 5,
                 timer: Callable[[], float] = time.perf_counter) -> ArgumentCost:
     """Median seconds to pickle and to unpickle ``obj``, and the size of its pickle.
@@ -129,7 +122,7 @@ def pickle_cost(obj: object, label: str = "", repeats: int = 5,
         TypeError, ValueError: ``repeats`` is not an int of at least 1.
         pickle.PicklingError and friends: ``obj`` cannot be pickled.
     """
-    _check_repeats(repeats)
+    check_int("repeats", repeats, minimum=1)
     dumps, loads = [], []
     data = b""
     for _ in range(repeats):
@@ -151,7 +144,7 @@ def task_cost(pool, obj: Sized, repeats: int = 3,
     Sending ``obj`` dominates: the parent pickles it, writes it to a pipe, the
     worker reads and unpickles it, and a small int comes back.
     """
-    _check_repeats(repeats)
+    check_int("repeats", repeats, minimum=1)
     times = []
     for _ in range(repeats):
         start = timer()

@@ -2,8 +2,8 @@
 
 Each function takes records and returns a ``matplotlib.figure.Figure``, made
 without pyplot so that a notebook shows it exactly once and no figure stays
-open. Colours are the Okabe-Ito palette, safe for colour-blind readers, and
-every series also has its own marker or hatch so the plot reads in grey.
+open. The look (Okabe-Ito colours, a marker or hatch per series, sizes that
+read on a projector, PNG display) is ``helpers.plotstyle``'s.
 """
 
 from __future__ import annotations
@@ -14,30 +14,15 @@ from matplotlib.figure import Figure
 
 from helpers.bench import Record
 from helpers.machine import machine_info
+from helpers.plotstyle import EXTRA_COLOURS, HATCHES, MARKERS, PALETTE, colour, styled
+from helpers.timing import startup_summary
 from helpers.units import duration
-
-# Okabe & Ito (2008), "Color Universal Design".
-PALETTE = {
-    "serial": "#000000",
-    "pool": "#0072B2",
-    "executor": "#E69F00",
-    "threads": "#009E73",
-    "ideal": "#999999",
-}
-EXTRA_COLOURS = ["#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
-MARKERS = {"serial": "s", "pool": "o", "executor": "^", "threads": "D"}
-HATCHES = {"serial": "", "pool": "//", "executor": "..", "threads": "xx"}
-
-
-def colour(strategy: str) -> str:
-    """The palette colour of a strategy; unknown ones get the remaining colours in turn."""
-    if strategy in PALETTE:
-        return PALETTE[strategy]
-    return EXTRA_COLOURS[sum(map(ord, strategy)) % len(EXTRA_COLOURS)]
 
 
 def _label(r: Record) -> str:
-    return "serial" if r.strategy == "serial" else f"{r.strategy}\n{r.workers} workers"
+    if r.strategy == "serial":
+        return "serial"
+    return f"{r.strategy}\n{r.workers} worker{'s' if r.workers != 1 else ''}"
 
 
 def _cpus_title(text: str, cpus: int | None) -> str:
@@ -45,11 +30,22 @@ def _cpus_title(text: str, cpus: int | None) -> str:
     return f"{text} ({cpus} usable CPU{'s' if cpus != 1 else ''})"
 
 
+def _log_log(ax, xlabel: str, ylabel: str, title: str) -> None:
+    """Both axes on log scales, labelled, with a title and a frameless legend."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+
+
 def _require(records: Sequence[Record]) -> None:
     if not records:
         raise ValueError("no records to plot: pass what helpers.bench.compare returned")
 
 
+@styled
 def bar_timings(records: Iterable[Record], title: str = "Time for the same work",
                 cpus: int | None = None) -> Figure:
     """Bars of the median time per strategy, with the min-max spread as error bars."""
@@ -73,6 +69,7 @@ def bar_timings(records: Iterable[Record], title: str = "Time for the same work"
     return fig
 
 
+@styled
 def speedup_vs_workers(records: Iterable[Record], title: str = "Speedup against serial",
                        cpus: int | None = None) -> Figure:
     """Speedup against the number of workers, one line per strategy, with the ideal line."""
@@ -87,7 +84,7 @@ def speedup_vs_workers(records: Iterable[Record], title: str = "Speedup against 
         rows = sorted((r for r in records if r.strategy == strategy), key=lambda r: r.workers)
         ax.plot([r.workers for r in rows], [r.speedup for r in rows],
                 marker=MARKERS.get(strategy, "o"), color=colour(strategy), label=strategy)
-    ax.axhline(1, color=PALETTE["ideal"], linewidth=0.8)
+    ax.axhline(1, color=PALETTE["ideal"], linewidth=1.5)
     ax.set_xlabel("workers")
     ax.set_ylabel("speedup (serial time / time)")
     ax.set_xticks(sorted({r.workers for r in records}))
@@ -96,6 +93,7 @@ def speedup_vs_workers(records: Iterable[Record], title: str = "Speedup against 
     return fig
 
 
+@styled
 def bar_chunksizes(records: Iterable[Record], title: str = "Many tiny tasks",
                    log: bool = True, cpus: int | None = None) -> Figure:
     """Bars of the median time per record, labelled with strategy and chunksize.
@@ -124,17 +122,16 @@ def bar_chunksizes(records: Iterable[Record], title: str = "Many tiny tasks",
     return fig
 
 
+@styled
 def startup_bars(records: Iterable, title: str = "Pool start-up by start method") -> Figure:
     """Bars of a pool's start-up time per start method: first run and median of later runs.
 
     Takes what ``helpers.startmethods.startup_costs`` returned. The first
     forkserver run also starts the server, so it gets a bar of its own.
     """
-    from helpers.startmethods import startup_summary
-
     records = list(records)
     summary = startup_summary(records)
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     methods = list(summary)
     for i, m in enumerate(methods):
@@ -145,15 +142,16 @@ def startup_bars(records: Iterable, title: str = "Pool start-up by start method"
                    color=EXTRA_COLOURS[i % len(EXTRA_COLOURS)],
                    edgecolor="white", label=label if i == 0 else None)
             ax.annotate(f"{value * 1000:.0f}", (i + offset, value * 1000), xytext=(0, 2),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=8)
+                        textcoords="offset points", ha="center", va="bottom")
     ax.set_xticks(range(len(methods)), methods)
-    ax.set_ylabel("ms to create a pool, map once, close it")
+    ax.set_ylabel("ms: create a pool, map once, close")
     ax.set_title(f"{title} ({records[0].workers} workers)")
     ax.legend(frameon=False)
     ax.margins(y=0.15)
     return fig
 
 
+@styled
 def pickling_costs(costs: Iterable, title: str = "What a large argument costs") -> Figure:
     """Milliseconds against pickle size (log-log): pickle + unpickle, and one task if measured.
 
@@ -175,15 +173,11 @@ def pickling_costs(costs: Iterable, title: str = "What a large argument costs") 
         if timed:
             ax.plot([c.nbytes / 1e6 for c in timed], [c.task_s * 1000 for c in timed],
                     marker=task, linestyle="--", color=col, label=f"{label}: one task in a pool")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("size of the pickled argument (MB)")
-    ax.set_ylabel("milliseconds (median)")
-    ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8)
+    _log_log(ax, "size of the pickled argument (MB)", "milliseconds (median)", title)
     return fig
 
 
+@styled
 def strategy_overview(records: Iterable[Record], title: str = "One workload, every tool",
                       cpus: int | None = None) -> Figure:
     """Horizontal bars of the median time per record on a log scale, fastest on top.
@@ -216,6 +210,7 @@ def strategy_overview(records: Iterable[Record], title: str = "One workload, eve
 
 # --- Lesson 07: crossover, cost model, chunksize, workers (samples from helpers.costmodel) ---
 
+@styled
 def crossover(samples: Sequence, marks: dict[str, float | None] | None = None,
               title: str = "When do processes pay off?") -> Figure:
     """Time per task against task duration (log-log), one line per strategy.
@@ -237,15 +232,12 @@ def crossover(samples: Sequence, marks: dict[str, float | None] | None = None,
         if at is not None:  # each mark its own line style: readable without colour
             ax.axvline(at, color=colour(strategy), linestyle=styles[i % len(styles)],
                        linewidth=1.5, label=f"{strategy} wins above {at * 1e3:.3g} ms")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("duration of one task, serial (s)")
-    ax.set_ylabel("wall-clock time per task (s)")
-    ax.set_title(_cpus_title(f"{title} Warm pools, each API's default chunksize", None))
-    ax.legend(frameon=False, fontsize=8)
+    _log_log(ax, "duration of one task, serial (s)", "wall-clock time per task (s)",
+             _cpus_title(f"{title} Warm pools, each API's default chunksize", None))
     return fig
 
 
+@styled
 def model_fit(samples: Sequence, band: float = 0.2,
               title: str = "Cost model: predicted against measured") -> Figure:
     """Predicted against measured time (log-log) with the ideal line and a +-band."""
@@ -263,15 +255,11 @@ def model_fit(samples: Sequence, band: float = 0.2,
         rows = [s for s in samples if s.strategy == strategy]
         ax.scatter([s.measured for s in rows], [s.predicted for s in rows],
                    marker=MARKERS.get(strategy, "o"), color=colour(strategy), label=strategy)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("measured (s), fastest of the repeats")
-    ax.set_ylabel("predicted (s)")
-    ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8)
+    _log_log(ax, "measured (s), fastest of the repeats", "predicted (s)", title)
     return fig
 
 
+@styled
 def chunksize_sweep(samples: Sequence, title: str = "Chunksize decides the overhead") -> Figure:
     """Measured (solid) and predicted (dashed) time against chunksize, per strategy."""
     samples = [s for s in samples if s.strategy != "serial" and s.chunksize]
@@ -293,10 +281,11 @@ def chunksize_sweep(samples: Sequence, title: str = "Chunksize decides the overh
     s = samples[0]
     ax.set_title(f"{title}: {s.tasks} tasks of {s.task_seconds * 1e6:.3g} µs, "
                  f"{s.workers} workers")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False)
     return fig
 
 
+@styled
 def amdahl(workers: Sequence[int], speedups: Sequence[float], parallel_fraction: float,
            cpus: int, title: str = "How many workers?") -> Figure:
     """Measured speedup per worker count, the fitted Amdahl curve and the CPU count."""
@@ -313,16 +302,17 @@ def amdahl(workers: Sequence[int], speedups: Sequence[float], parallel_fraction:
             label=f"Amdahl fit, parallel fraction {p:.3f}")
     ax.plot(workers, speedups, marker="o", linestyle="", color=PALETTE["pool"],
             label="measured (Pool.map, warm)")
-    ax.axvline(cpus, color=PALETTE["serial"], linewidth=0.8, linestyle=":",
+    ax.axvline(cpus, color=PALETTE["serial"], linewidth=1.5, linestyle=":",
                label=f"{cpus} usable CPUs")
     ax.set_xticks(grid)
     ax.set_xlabel("workers")
     ax.set_ylabel("speedup (serial time / time)")
     ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False)
     return fig
 
 
+@styled
 def labelled_bars(labels: Sequence[str], seconds: Sequence[float], title: str,
                   note: Sequence[str] | None = None) -> Figure:
     """Plain bars of times with a label under each and an optional note on top."""
@@ -345,6 +335,7 @@ def labelled_bars(labels: Sequence[str], seconds: Sequence[float], title: str,
     return fig
 
 
+@styled
 def throughput_bars(rates: Sequence, title: str = "Queue and Pipe throughput") -> Figure:
     """Two panels, messages/s and MB/s, one group per message size, Queue vs Pipe.
 
@@ -385,6 +376,7 @@ def _bytes_label(n: int) -> str:
     return f"{n} B"
 
 
+@styled
 def log_barh(labels: Sequence[str], seconds: Sequence[float], title: str,
              xlabel: str = "seconds (log scale)") -> Figure:
     """Horizontal bars on a log scale, for times that differ by orders of magnitude."""
@@ -408,22 +400,3 @@ def log_barh(labels: Sequence[str], seconds: Sequence[float], title: str,
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     return fig
-
-
-def _show_figures_as_png() -> None:
-    """Let IPython draw a bare ``Figure`` as a PNG.
-
-    Without pyplot, the inline backend is never switched on, and a notebook
-    would show only ``<Figure size ...>``. Outside IPython this does nothing.
-    """
-    try:
-        from IPython import get_ipython
-        from IPython.core.pylabtools import select_figure_formats
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        select_figure_formats(shell, {"png"})
-
-
-_show_figures_as_png()

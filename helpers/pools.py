@@ -10,14 +10,14 @@ reference under every start method.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from helpers.args import check_choice, check_int
 from helpers.bench import Record
-from helpers.workloads import _check_count, sleepy
+from helpers.workloads import sleepy
 
 # Set once per worker process by ``load_table``; the parent never sets it.
 _TABLE: list[int] | None = None
@@ -32,7 +32,7 @@ def load_table(size: int) -> None:
     Runs in a worker process.
     """
     global _TABLE, _LOADS
-    _check_count("size", size, minimum=1)
+    check_int("size", size, minimum=1)
     _TABLE = [i * i for i in range(size)]
     _LOADS += 1
 
@@ -97,10 +97,9 @@ def teardown_demo(ctx, how: str, tasks: int = 8, seconds: float = 0.2,
     Raises:
         ValueError: ``how`` is not ``"close"`` or ``"with-block"``.
     """
-    if how not in ("close", "with-block"):
-        raise ValueError(f"how must be 'close' or 'with-block', got {how!r}")
-    _check_count("tasks", tasks, minimum=1)
-    _check_count("workers", workers, minimum=1)
+    check_choice("how", how, ("close", "with-block"))
+    check_int("tasks", tasks, minimum=1)
+    check_int("workers", workers, minimum=1)
     done: list[float] = []
     lock = threading.Lock()
 
@@ -134,24 +133,3 @@ def describe_per_task(record: Record, extrapolate_to: int = 100_000) -> str:
     each = per_task(record)
     return (f"{record.strategy} chunksize={record.chunksize}: {each * 1e6:.1f} µs per task; "
             f"{extrapolate_to:,} tasks would take about {each * extrapolate_to:.2f} s")
-
-
-_PATH = re.compile(r'File "[^"]*?([^"/\\]+\.py)"')
-
-
-def remote_traceback(exc: BaseException) -> str:
-    """The traceback a worker sent along with ``exc``, directories stripped.
-
-    ``concurrent.futures`` and ``multiprocessing.Pool`` attach the worker's
-    formatted traceback as ``exc.__cause__`` (a ``RemoteTraceback``;
-    concurrent/futures/process.py ``_ExceptionWithTraceback``). Returns an
-    empty string when the exception did not come from a worker.
-    """
-    cause = exc.__cause__
-    text = getattr(cause, "tb", None)
-    if not isinstance(text, str):
-        return ""
-    text = _PATH.sub(r'File ".../\1"', text.strip().strip('"').strip())
-    # 3.11+ underlines the failing expression with ^^^; drop those lines so
-    # that the text reads the same on every version.
-    return "\n".join(line for line in text.splitlines() if set(line.strip()) - {"^", "~"})

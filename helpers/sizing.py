@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+from helpers.args import check_int
 from helpers.machine import MachineInfo, machine_info
 
 WINDOWS_LIMIT = 61  # ProcessPoolExecutor refuses more on Windows (concurrent/futures/process.py)
@@ -45,12 +46,11 @@ def max_workers(tasks: int | None = None, blas_threads: int = 1,
         platform, env: for tests; default this interpreter's.
 
     Raises:
+        TypeError: ``tasks`` or ``blas_threads`` is not an int.
         ValueError: ``tasks`` or ``blas_threads`` is below 1.
     """
-    if tasks is not None and (isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1):
-        raise ValueError(f"tasks must be None or an int of at least 1, got {tasks!r}")
-    if isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1:
-        raise ValueError(f"blas_threads must be an int of at least 1, got {blas_threads!r}")
+    check_int("tasks", tasks, minimum=1, allow_none=True)
+    check_int("blas_threads", blas_threads, minimum=1)
     info = info or machine_info()
     env = os.environ if env is None else env
     reasons = [f"os.cpu_count() = {info.cpu_count}: every CPU of the machine"]

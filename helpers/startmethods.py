@@ -13,13 +13,14 @@ import multiprocessing as mp
 import os
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from helpers.args import check_int, check_start_method
+from helpers.timing import startup_summary
 from helpers.units import duration
 from helpers.workloads import whoami
 
@@ -29,26 +30,6 @@ METHODS = ("fork", "spawn", "forkserver")
 #: whether a worker sees the change (fork: inherited memory) or not (spawn,
 #: forkserver: a fresh import of this module).
 NOTE = "the value this module sets when it is imported"
-
-
-def check_method(method: object) -> str:
-    """Return ``method`` if this platform offers it, else raise an error naming the choices.
-
-    Raises:
-        TypeError: ``method`` is not a string.
-        ValueError: it is not a start method, or not one this platform has
-            (Windows has only spawn).
-    """
-    available = mp.get_all_start_methods()
-    if not isinstance(method, str):
-        raise TypeError(f"start method must be a string such as 'spawn', "
-                        f"got {type(method).__name__} {method!r}")
-    if method not in METHODS:
-        raise ValueError(f"unknown start method {method!r}; choose from {', '.join(available)}")
-    if method not in available:
-        raise ValueError(f"start method {method!r} is not available on {sys.platform}; "
-                         f"choose from {', '.join(available)}")
-    return method
 
 
 def forkserver_running() -> bool:
@@ -80,7 +61,7 @@ class StartupRecord:
 def time_startup(method: str, workers: int = 2,
                  timer: Callable[[], float] = time.perf_counter) -> float:
     """Seconds to create a ``Pool(workers)`` with ``method``, map a trivial task, close it."""
-    ctx = mp.get_context(check_method(method))
+    ctx = mp.get_context(check_start_method(method))
     start = timer()
     pool = ctx.Pool(workers)
     try:
@@ -111,12 +92,9 @@ def startup_costs(methods: Iterable[str] | None = None, repeats: int = 5, worker
     """
     methods = list(mp.get_all_start_methods() if methods is None else methods)
     for m in methods:
-        check_method(m)
-    for name, value in (("repeats", repeats), ("workers", workers)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+        check_start_method(m)
+    check_int("repeats", repeats, minimum=1)
+    check_int("workers", workers, minimum=1)
     measure = measure or time_startup
     records = []
     for m in methods:
@@ -125,19 +103,6 @@ def startup_costs(methods: Iterable[str] | None = None, repeats: int = 5, worker
             seconds = measure(m, workers=workers, timer=timer)
             records.append(StartupRecord(m, run, workers, seconds, cold))
     return records
-
-
-def startup_summary(records: Sequence[StartupRecord]) -> dict[str, dict]:
-    """Per method: the first run, the median of the later runs, and whether a server started."""
-    if not records:
-        raise ValueError("no records: pass what startup_costs returned")
-    summary: dict[str, dict] = {}
-    for m in dict.fromkeys(r.method for r in records):
-        rows = sorted((r for r in records if r.method == m), key=lambda r: r.run)
-        later = [r.seconds for r in rows[1:]] or [rows[0].seconds]
-        summary[m] = {"first": rows[0].seconds, "later_median": statistics.median(later),
-                      "runs": len(rows), "server_started": rows[0].server_started}
-    return summary
 
 
 def startup_table(records: Sequence[StartupRecord]) -> str:

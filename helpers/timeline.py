@@ -25,14 +25,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from helpers.bench import check_sendable
+from helpers.args import check_choice, check_int
 from helpers.machine import default_start_method
+from helpers.plotstyle import CHUNK_COLOURS, LABEL_SIZE, styled
+from helpers.plumbing import check_sendable
 from helpers.workloads import whoami
 
 HOW = ("map", "imap", "imap_unordered", "executor")
-# Okabe & Ito (2008), the course palette (helpers.plots) without black: one colour per chunk.
-CHUNK_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,9 @@ def record(func: Callable, inputs: Sequence, workers: int = 2, chunksize: int = 
     Returns:
         The results in input order, and the ``Timeline``.
     """
-    if how not in HOW:
-        raise ValueError(f"unknown how {how!r}; choose from {', '.join(HOW)}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers!r}")
-    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-        raise ValueError(f"chunksize must be at least 1, got {chunksize!r}")
+    check_choice("how", how, HOW)
+    check_int("workers", workers, minimum=1)
+    check_int("chunksize", chunksize, minimum=1)
     method = start_method or default_start_method()
     check_sendable(func, method)
     ctx = mp.get_context(method)
@@ -126,27 +124,68 @@ def record(func: Callable, inputs: Sequence, workers: int = 2, chunksize: int = 
     return results, Timeline(tuple(spans), start, end, how, workers, chunksize)
 
 
+@styled
 def gantt(tl: Timeline, title: str | None = None, labels: bool = True) -> Figure:
-    """One row per worker, one bar per task (coloured by chunk), idle time left blank."""
+    """One row per worker, one bar per task (coloured by chunk), idle time left blank.
+
+    Each bar shows its task's number when every bar is wide enough for its
+    number at a size a room can read; otherwise a legend names the tasks of
+    each colour instead.
+    """
     if not tl.spans:
         raise ValueError("the timeline has no tasks to draw")
     rows = tl.rows()
-    fig = Figure(figsize=(7.5, 0.6 + 0.55 * max(len(rows), 2)), layout="constrained")
-    ax = fig.subplots()
     width_ms = (tl.end_ns - tl.start_ns) / 1e6
+    numbered = labels and _numbers_fit(tl, width_ms, 7.5)
+    # Room for two lines of title and of axis label, one row per worker, and the legend.
+    legend = 0 if numbered else 0.5 + 0.3 * -(-min(_chunk_count(tl), len(CHUNK_COLOURS)) // 4)
+    fig = Figure(figsize=(7.5, 1.9 + 0.55 * max(len(rows), 2) + legend), layout="constrained")
+    ax = fig.subplots()
     for s in tl.spans:
         x, w = (s.start_ns - tl.start_ns) / 1e6, (s.end_ns - s.start_ns) / 1e6
         c = CHUNK_COLOURS[(s.index // tl.chunksize) % len(CHUNK_COLOURS)]
         ax.broken_barh([(x, w)], (rows[s.pid] - 0.4, 0.8), facecolors=c, edgecolor="white")
-        if labels and w > width_ms / 40:
+        if numbered:
             ax.text(x + w / 2, rows[s.pid], str(s.index), ha="center", va="center",
-                    fontsize=7, color="white")
-    ax.axvline(width_ms, color="#000000", linestyle="--", linewidth=1)
+                    fontsize=LABEL_SIZE, color="white")
+    ax.axvline(width_ms, color="#000000", linestyle="--", linewidth=1.5)
     ax.set_yticks(range(len(rows)), [f"worker {i + 1}" for i in range(len(rows))])
     ax.invert_yaxis()
     ax.set_xlim(0, width_ms * 1.02)
     ax.set_xlabel("time since the map started (ms); dashed line: the map returned")
     head = title or f"{tl.how}, chunksize {tl.chunksize}"
+    key = "colour = chunk, number = task" if numbered else "colour = chunk"
     ax.set_title(f"{head}: {len(tl.spans)} tasks on {tl.workers} workers, "
-                 f"busy {tl.busy():.0%} of the time; colour = chunk, number = task")
+                 f"busy {tl.busy():.0%} of the time; {key}")
+    if not numbered:
+        _chunk_legend(fig, tl)
     return fig
+
+
+def _numbers_fit(tl: Timeline, width_ms: float, width_inches: float) -> bool:
+    """Whether every bar is wide enough for its task number at ``LABEL_SIZE``."""
+    axis_points = width_inches * 72 * 0.8  # the axes take about 80% of the figure's width
+    for s in tl.spans:
+        bar = (s.end_ns - s.start_ns) / 1e6 / (width_ms * 1.02) * axis_points
+        if bar < 0.62 * LABEL_SIZE * len(str(s.index)) + 2:  # a digit is about 0.6 em
+            return False
+    return True
+
+
+def _chunk_legend(fig: Figure, tl: Timeline) -> None:
+    """A legend under the axes: which tasks each colour stands for (colours repeat)."""
+    tasks = len(tl.spans)
+    chunks = _chunk_count(tl)
+    shown = min(chunks, len(CHUNK_COLOURS))
+    handles = []
+    for k in range(shown):
+        first, last = k * tl.chunksize, min((k + 1) * tl.chunksize, tasks) - 1
+        name = f"task {first}" if first == last else f"tasks {first}-{last}"
+        handles.append(Patch(facecolor=CHUNK_COLOURS[k], label=name))
+    title = "chunk colours" + (f", repeating every {shown} chunks" if chunks > shown else "")
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(shown, 4),
+               frameon=False, title=title)
+
+
+def _chunk_count(tl: Timeline) -> int:
+    return -(-len(tl.spans) // tl.chunksize)

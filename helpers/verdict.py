@@ -8,6 +8,8 @@ won: ...". Every lesson prints its speedups through ``speedup``.
 
 from __future__ import annotations
 
+from helpers.args import check_int, check_number
+
 # Within 5% of serial counts as a tie: run-to-run noise on a laptop is larger.
 TIE = 0.05
 # At 80% of the limit or more, the run is "close to the limit".
@@ -34,8 +36,12 @@ def speedup(serial_s: float, parallel_s: float, *, workers: int, usable_cpus: in
         why_slow: the reason to give when serial wins.
 
     Raises:
-        ValueError: a time that is not positive.
+        TypeError: a time that is not a number, or a count that is not an int.
+        ValueError: a time that is not positive, or a count below 1.
     """
+    check_number("serial_s", serial_s, unit="seconds")
+    check_number("parallel_s", parallel_s, unit="seconds")
+    check_int("workers", workers, minimum=1)
     if serial_s <= 0 or parallel_s <= 0:
         raise ValueError(f"times must be positive, got serial {serial_s!r} and "
                          f"parallel {parallel_s!r}")

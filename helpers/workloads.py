@@ -16,17 +16,10 @@ import os
 import sys
 import time
 
+from helpers.args import check_int, check_number
+
 #: Size of ``cpu_task`` that takes roughly 0.1 s on a laptop (CPython 3.11).
 DEFAULT_SIZE = 1_000_000
-
-
-def _check_count(name: str, value: object, minimum: int = 0) -> int:
-    """Return ``value`` if it is an int >= ``minimum``, else raise a teaching error."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
 
 
 def cpu_task(n: int = DEFAULT_SIZE) -> int:
@@ -39,7 +32,7 @@ def cpu_task(n: int = DEFAULT_SIZE) -> int:
         TypeError: ``n`` is not an int.
         ValueError: ``n`` is negative.
     """
-    _check_count("n", n)
+    check_int("n", n, minimum=0)
     total = 0
     for i in range(n):
         total += i * i
@@ -48,7 +41,7 @@ def cpu_task(n: int = DEFAULT_SIZE) -> int:
 
 def cpu_task_expected(n: int) -> int:
     """The closed form of ``cpu_task(n)``, for checking results without re-running the work."""
-    _check_count("n", n)
+    check_int("n", n, minimum=0)
     return (n - 1) * n * (2 * n - 1) // 6
 
 
@@ -68,10 +61,7 @@ def sleepy(seconds: float = 0.1) -> float:
     Demonstrates I/O-like work, where threads do as well as processes.
     Runs in a worker process.
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise TypeError(f"seconds must be a number, got {type(seconds).__name__} {seconds!r}")
-    if seconds < 0:
-        raise ValueError(f"seconds must be at least 0, got {seconds}")
+    check_number("seconds", seconds, minimum=0)
     time.sleep(seconds)
     return seconds
 
@@ -115,7 +105,7 @@ def exit_with(code: int) -> None:
 
     Demonstrates ``Process.exitcode``. Runs in a worker process.
     """
-    sys.exit(_check_count("code", code))
+    sys.exit(check_int("code", code, minimum=0))
 
 
 def whoami(_: object = None) -> int:
@@ -143,7 +133,7 @@ def matmul_task(n: int = 300) -> float:
     """
     import numpy as np
 
-    _check_count("n", n, 1)
+    check_int("n", n, minimum=1)
     a = np.ones((n, n)) / n
     return float(np.trace(a @ a))
 
@@ -158,7 +148,7 @@ def limit_blas_threads(threads: int = 1) -> None:
     import numpy  # noqa: F401  threadpoolctl limits only libraries already loaded
     from threadpoolctl import threadpool_limits
 
-    _check_count("threads", threads, 1)
+    check_int("threads", threads, minimum=1)
     global _BLAS_LIMIT
     _BLAS_LIMIT = threadpool_limits(limits=threads)  # kept: the limit lasts for the worker
 
@@ -185,7 +175,7 @@ def cpu_task_batch(sizes: list[int]) -> list[int]:
 
 def batches(items: list, size: int) -> list[list]:
     """Split ``items`` into lists of ``size`` (the last may be shorter)."""
-    _check_count("size", size, 1)
+    check_int("size", size, minimum=1)
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
@@ -198,7 +188,7 @@ def unsafe_increment(counter, times: int, barrier=None) -> None:
     workers start together, so that they overlap however slowly they started.
     Runs in a worker process.
     """
-    _check_count("times", times)
+    check_int("times", times, minimum=0)
     if barrier is not None:
         barrier.wait()
     for _ in range(times):
@@ -211,7 +201,7 @@ def locked_increment(counter, times: int, barrier=None) -> None:
 
     Runs in a worker process.
     """
-    _check_count("times", times)
+    check_int("times", times, minimum=0)
     if barrier is not None:
         barrier.wait()
     for _ in range(times):

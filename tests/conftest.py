@@ -21,3 +21,16 @@ def learner(tmp_path, monkeypatch):
         return name
 
     return write
+
+
+@pytest.fixture(scope="module")
+def stop_loky_tracker():
+    """loky's resource tracker process lives until its parent exits; pytest's guard would
+    count it as left behind, so stop it once a module's joblib tests are done
+    (``pytestmark = pytest.mark.usefixtures("stop_loky_tracker")``)."""
+    yield
+    from joblib.externals.loky.backend import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()

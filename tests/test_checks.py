@@ -64,7 +64,7 @@ def test_run_in_child_explains_notebook_functions():
 
     __main__.f = f
     try:
-        with pytest.raises(checks.ChildFailed, match="defined in the notebook"):
+        with pytest.raises(checks.ChildFailed, match="defined in __main__"):
             checks.run_in_child(f, 1, start_method="spawn")
     finally:
         del __main__.f
@@ -82,3 +82,10 @@ def test_run_in_child_passes_on_the_learners_exception(learner):
     name = learner("my_raise", "def f():\n    raise KeyError('oops')\n")
     with pytest.raises(KeyError, match="oops"):
         checks.run_in_child(checks.get_function(name, "f"))
+
+
+def test_run_in_child_refuses_a_bad_timeout_or_start_method_before_starting_a_process():
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        checks.run_in_child(abs, -1, timeout=0)
+    with pytest.raises(ValueError, match="unknown start method 'thread'"):
+        checks.run_in_child(abs, -1, start_method="thread")

@@ -39,7 +39,7 @@ def add_many(counter, times):
 """
 
 IN_PLACE = """
-from helpers.sharedmem import attach
+from helpers.sharedarray import attach
 
 def double_in_place(spec):
     with attach(spec) as arr:

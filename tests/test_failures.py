@@ -6,6 +6,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from helpers import failures
+from helpers.workloads import blas_threads, limit_blas_threads
 
 FORK = "fork" in mp.get_all_start_methods()
 
@@ -82,6 +83,6 @@ def test_use_lock_when_free():
 
 
 def test_blas_threads_can_be_limited_in_a_worker():
-    with mp.get_context("spawn").Pool(1, initializer=failures.limit_blas_threads) as pool:
-        assert pool.apply(failures.blas_threads) == 1
+    with mp.get_context("spawn").Pool(1, initializer=limit_blas_threads) as pool:
+        assert pool.apply(blas_threads) == 1
     assert failures.matmul_seconds(20, repeats=1) >= 0

@@ -64,7 +64,7 @@ def test_default_start_method_does_not_fix_the_context():
     code = ("import multiprocessing as mp\nfrom helpers.machine import default_start_method\n"
             "default_start_method()\nassert mp.get_start_method(allow_none=True) is None\n"
             "mp.set_start_method('spawn')\n")
-    from helpers.pitfalls import run_snippet
+    from helpers.sandbox import run_snippet
 
     outcome = run_snippet(code, timeout=30)
     assert outcome.ok, outcome.report()

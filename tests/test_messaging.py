@@ -105,9 +105,20 @@ def test_round_trip_uses_the_clock_it_is_given():
 
 @pytest.mark.parametrize(("args", "message"), [
     (("bottle", 10, 10), "choose from queue, pipe"),
-    (("queue", 0, 10), "size must be an int of at least 1"),
-    (("pipe", 10, 1.5), "count must be an int of at least 1"),
+    (("queue", 0, 10), "size must be at least 1, got 0"),
 ])
 def test_throughput_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         m.throughput(*args)
+
+
+def test_throughput_refuses_a_float_count_with_a_type_error():
+    with pytest.raises(TypeError, match="count must be an int, got float 1.5"):
+        m.throughput("pipe", 10, 1.5)
+
+
+def test_update_costs_reports_all_four_ways():
+    costs = m.update_costs(5, CTX)
+    assert set(costs) == {"dict in one process", "Manager().dict() proxy",
+                          "Queue round trip", "SharedMemory (NumPy)"}
+    assert all(c > 0 for c in costs.values())

@@ -62,6 +62,6 @@ def test_empty_records_get_a_clear_error():
         plots.speedup_vs_workers([record("serial", 1, 1.0, 1.0)])
 
 
-def test_unknown_strategy_gets_a_stable_colour():
-    assert plots.colour("dask") == plots.colour("dask")
-    assert plots.colour("dask") in plots.EXTRA_COLOURS
+def test_a_single_worker_is_named_in_the_singular():
+    labels = [t.get_text() for t in plots.bar_timings(RECORDS, cpus=2).axes[0].get_xticklabels()]
+    assert "pool\n1 worker" in labels and "pool\n2 workers" in labels

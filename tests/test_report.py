@@ -1,6 +1,10 @@
 import json
 
+import pytest
+
 from helpers import report
+
+pytestmark = pytest.mark.usefixtures("stop_loky_tracker")
 
 
 def test_a_new_section_is_one_function_appended(tmp_path, monkeypatch):
@@ -24,3 +28,9 @@ def test_quick_report_measures_and_draws(tmp_path, capsys):
     text = (tmp_path / "summary.md").read_text()
     assert "## chunksize" in text and "## blas" in text
     assert "section 1 of 2" in capsys.readouterr().out
+
+
+def test_bench_records_cover_the_new_strategies():
+    records = report.bench_records(serial_median=1.0, tasks=2, size=1_000, repeats=1, workers=1)
+    assert [r.strategy for r in records] == ["numpy", "numba prange", "threads", "joblib", "dask"]
+    assert all(r.tasks == 2 and r.speedup is not None for r in records)

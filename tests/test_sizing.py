@@ -41,9 +41,11 @@ def test_unknown_cpu_count_gives_one():
     assert max_workers(info=info(None), env={}).workers == 1
 
 
-@pytest.mark.parametrize("kwargs", [dict(tasks=0), dict(blas_threads=0), dict(tasks=1.5)])
-def test_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("kwargs, error", [(dict(tasks=0), ValueError),
+                                           (dict(blas_threads=0), ValueError),
+                                           (dict(tasks=1.5), TypeError)])
+def test_bad_arguments(kwargs, error):
+    with pytest.raises(error):
         max_workers(info=info(), env={}, **kwargs)
 
 

@@ -1,6 +1,5 @@
 import multiprocessing as mp
 import os
-import sys
 
 import pytest
 from matplotlib.figure import Figure
@@ -10,37 +9,12 @@ from helpers.startmethods import (
     ChildLog,
     StartupRecord,
     capture_stderr,
-    check_method,
     read_note,
     startup_costs,
-    startup_summary,
     startup_table,
 )
+from helpers.timing import startup_summary
 from helpers.workloads import whoami
-
-
-def test_check_method_accepts_every_available_method():
-    for m in mp.get_all_start_methods():
-        assert check_method(m) == m
-
-
-@pytest.mark.parametrize("bad, error, words", [
-    ("thread", ValueError, "unknown start method 'thread'; choose from"),
-    ("Spawn", ValueError, "unknown start method 'Spawn'"),
-    (None, TypeError, "must be a string"),
-    (3, TypeError, "got int 3"),
-])
-def test_check_method_rejects_with_the_choices(bad, error, words):
-    with pytest.raises(error, match=words) as info:
-        check_method(bad)
-    if error is ValueError:
-        assert "spawn" in str(info.value)
-
-
-def test_check_method_names_the_platform_when_unavailable(monkeypatch):
-    monkeypatch.setattr(mp, "get_all_start_methods", lambda: ["spawn"])
-    with pytest.raises(ValueError, match=f"'fork' is not available on {sys.platform}"):
-        check_method("fork")
 
 
 def fake_measure(seconds_by_method):
@@ -82,13 +56,6 @@ def test_startup_costs_marks_the_run_that_started_the_forkserver(monkeypatch):
 def test_startup_costs_rejects_bad_settings(kwargs, error):
     with pytest.raises(error):
         startup_costs(measure=lambda *a, **k: 0.0, **kwargs)
-
-
-def test_summary_of_a_single_run_uses_it_as_later_median():
-    s = startup_summary([StartupRecord("spawn", 0, 2, 0.2, False)])["spawn"]
-    assert s["first"] == s["later_median"] == 0.2
-    with pytest.raises(ValueError, match="no records"):
-        startup_summary([])
 
 
 def test_time_startup_really_starts_a_pool():

@@ -37,3 +37,10 @@ def test_tasks_cap_the_limit():
 def test_times_must_be_positive(serial, parallel):
     with pytest.raises(ValueError, match="times must be positive"):
         verdict.speedup(serial, parallel, workers=2, usable_cpus=2)
+
+
+def test_a_time_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match="serial_s must be a number of seconds, got str '1'"):
+        verdict.speedup("1", 0.5, workers=2, usable_cpus=2)
+    with pytest.raises(TypeError, match="workers must be an int, got float 2.0"):
+        verdict.speedup(1.0, 0.5, workers=2.0, usable_cpus=2)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
-import pickle
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from types import ModuleType
+
+from helpers.args import check_number, check_start_method
+from helpers.plumbing import check_sendable, stop_executor
 
 PASS = "✅ Correct:"
 FAIL = "❌ Not yet:"
@@ -76,16 +78,12 @@ def run_in_child(func: Callable, *args, timeout: float = 10.0, start_method: str
     function cannot be sent, the worker dies, or it takes longer than
     ``timeout`` seconds; an exception raised by ``func`` itself propagates.
     """
-    name = getattr(func, "__qualname__", repr(func))
+    check_number("timeout", timeout, positive=True, unit="seconds")
+    check_start_method(start_method)
     try:
-        pickle.dumps((func, args))
-    except Exception as exc:
-        raise ChildFailed(f"{name!r} cannot be sent to a worker process ({exc}). Define it "
-                          "at the top level of your module, not inside another function "
-                          "and not as a lambda.") from None
-    if getattr(func, "__module__", None) == "__main__" and start_method != "fork":
-        raise ChildFailed(f"{name!r} is defined in the notebook; a {start_method} worker "
-                          "cannot import it. Write it into your module with %%writefile.")
+        check_sendable(func, start_method, args)
+    except (TypeError, ValueError) as exc:
+        raise ChildFailed(str(exc)) from None
     ctx = mp.get_context(start_method)
     ex = ProcessPoolExecutor(1, mp_context=ctx)
     try:
@@ -99,8 +97,4 @@ def run_in_child(func: Callable, *args, timeout: float = 10.0, start_method: str
     except FutureTimeout:
         raise ChildFailed(f"it did not finish within {timeout:g} s.") from None
     finally:
-        # Never wait on a stuck worker and never use cancel_futures=True here:
-        # after a pickling error that combination can deadlock (CPython gh-116685).
-        for proc in list(getattr(ex, "_processes", {}).values()):
-            proc.terminate()
-        ex.shutdown(wait=True)
+        stop_executor(ex)  # never waits on a stuck worker (CPython gh-116685)

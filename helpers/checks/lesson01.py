@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.checks import ChildFailed, check_equal, feedback, get_function, run_in_child
-from helpers.pitfalls import run_snippet
+from helpers.sandbox import run_snippet
 from helpers.workloads import cpu_task_expected
 
 RAISING_CHILD = """

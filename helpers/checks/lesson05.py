@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from helpers.checks import feedback, get_function
-from helpers.pitfalls import run_snippet
+from helpers.sandbox import run_snippet
 
 
 def stage_runner(func, inbox, outbox, errors) -> None:

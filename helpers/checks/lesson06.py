@@ -13,7 +13,8 @@ import queue
 import numpy as np
 
 from helpers.checks import ChildFailed, feedback, get_function, run_in_child
-from helpers.sharedmem import shared_array
+from helpers.plumbing import stop_process
+from helpers.sharedarray import shared_array
 
 
 class _RecordingLock:
@@ -90,10 +91,7 @@ def check_add_many(module: str = "my_counter", workers: int = 4, times: int = 2_
     for p in procs:
         p.start()
     for p in procs:
-        p.join(timeout=30)
-        if p.is_alive():
-            p.terminate()
-            p.join()
+        stop_process(p, timeout=30)
     try:
         error = errors.get(timeout=0.2)
     except queue.Empty:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.checks import feedback, get_function
-from helpers.pitfalls import here_env, run_snippet
+from helpers.sandbox import here_env, run_snippet
 
 PARTIAL_INPUTS = ["1", "x", "3", "oops", "5"]
 PARTIAL_EXPECTED = ({"1": 2, "3": 6, "5": 10}, {"x": "ValueError", "oops": "ValueError"})

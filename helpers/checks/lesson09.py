@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.checks import feedback, load_fresh
-from helpers.pitfalls import here_env, run_snippet
+from helpers.sandbox import here_env, run_snippet
 
 GUARD_EXPECTED = "[0, 1, 4, 9, 16]"
 
