@@ -13,7 +13,7 @@
 
 Worker functions say "Runs in a worker process" and return, never print.
 ``rounds`` times strategies in interleaved rounds; ``try_it`` takes any
-function and inputs from the measurement to a verified speedup; ``bench_jobs``
+function and inputs from ``helpers.advise`` to a verified speedup; ``bench_jobs``
 is what ``make bench`` reports for this lesson.
 """
 
@@ -43,9 +43,9 @@ from typing import NamedTuple
 import numpy as np
 import psutil
 
+from helpers.args import check_int
 from helpers.machine import default_start_method, machine_info
 from helpers.units import duration
-from helpers.verdict import TIE
 from helpers.verdict import speedup as verdict
 
 __all__ = ["Summary", "write_logs", "parse_chunk", "merge", "pi_tasks", "pi_hits_task",
@@ -53,11 +53,7 @@ __all__ = ["Summary", "write_logs", "parse_chunk", "merge", "pi_tasks", "pi_hits
 
 
 def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+    return check_int(name, value, minimum=1)
 
 
 def chunked(items: Sequence, size: int) -> list[list]:
@@ -153,16 +149,13 @@ def arrival_times(start_map: Callable[[], Iterable]) -> list[float]:
     return [time.perf_counter() - start for _ in start_map()]
 
 
-def decide(prediction) -> str:
-    """The decision a cost-model prediction supports, as one sentence."""
-    ratio = prediction.speedup
-    if ratio > 1 + TIE:
-        return (f"the cost model expects the pool to be {ratio:.2f}x faster, "
-                "start-up included: parallelise.")
-    if ratio < 1 - TIE:
-        return ("the cost model expects serial to win: keep it serial, or give "
-                "each task more work.")
-    return "the cost model expects no gain either way: keep it simple (serial)."
+def decide(advice) -> str:
+    """The decision an ``Advice`` (``helpers.advise``) supports, as one sentence."""
+    choice = advice.choice
+    if choice.strategy == "serial":
+        return "the advice is serial: the lesson parallelises anyway, to test it."
+    return (f"the advice is {choice.label()}, predicted {choice.speedup:.2f}x "
+            "faster than serial, start-up included.")
 
 
 # --- job 1: a folder of log files ----------------------------------------------------
@@ -762,56 +755,69 @@ class Trial:
     """What ``try_it`` found for one function and its inputs."""
 
     tasks: int
-    workers: int
+    strategy: str
     start_method: str
     serial: float
     parallel: float
-    predicted: object  # a helpers.costmodel.Prediction
+    advice: object  # a helpers.advisor.Advice
     same: bool
     verdict: str
 
     def lines(self) -> list[str]:
-        p = self.predicted
+        choice = self.advice.choice
         return [
-            f"{self.tasks} tasks of about {duration(p.task_seconds)} each",
-            f"advice (cost model): {p.speedup:.2f}x expected with a pool of "
-            f"{p.workers}, chunksize {p.chunksize}",
-            f"measured: serial {duration(self.serial)}, pool {duration(self.parallel)} "
-            f"(start-up included, start method: {self.start_method})",
+            f"{self.tasks} tasks of about {duration(self.advice.sample.mean)} each",
+            f"advice: {choice.label()} (predicted {choice.speedup:.2f}x). "
+            f"{self.advice.reason}",
+            f"measured: serial {duration(self.serial)}, {self.strategy} "
+            f"{duration(self.parallel)} (start-up included, start method: "
+            f"{self.start_method})",
             f"same results as serial: {self.same}",
             self.verdict,
         ]
 
 
-def try_it(func: Callable, inputs: Sequence, workers: int | None = None,
-           repeats: int = 3) -> Trial:
-    """Measure ``func`` over ``inputs`` serially, predict, run it on a pool, verify.
+def try_it(func: Callable, inputs: Sequence, repeats: int = 3,
+           budget: float = 2.0) -> Trial:
+    """Advise on ``func`` over ``inputs``, then run the advice and serial in rounds.
 
-    The pool is created inside every timed run (start-up counted: end to end).
+    When the advice is serial, the pool it advised against is run instead, so
+    that the verdict shows what parallel would have cost. Every parallel run
+    starts its pool or executor (start-up counted: end to end).
     """
-    from helpers import costmodel  # here, not at the top: spawn workers need not load it
+    from helpers.advisor import advise  # here: spawn workers need not load it
 
     inputs = list(inputs)
     if not inputs:
         raise ValueError("inputs is empty: give at least one input")
-    cpus = machine_info().usable_cpus
-    workers = _positive_int("workers", workers) if workers is not None else cpus
+    _positive_int("repeats", repeats)
+    advice = advise(func, inputs, budget=budget)
+    choice = advice.choice if advice.choice.strategy != "serial" else advice.best("pool")
     method = default_start_method()
-    predicted = costmodel.predict(func, inputs, workers=workers)
     ctx = mp.get_context(method)
+    workers, chunksize = choice.workers, choice.chunksize
 
     def parallel() -> list:
-        with ctx.Pool(workers) as pool:
-            return pool.map(func, inputs)
+        if choice.strategy == "threads":
+            return run_threads(func, inputs, workers)
+        if choice.strategy == "executor":
+            from concurrent.futures import ProcessPoolExecutor
 
-    timed = rounds({"serial": lambda: [func(x) for x in inputs], "pool": parallel},
+            with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+                return list(ex.map(func, inputs, chunksize=chunksize or 1))
+        with ctx.Pool(workers) as pool:
+            return pool.map(func, inputs, chunksize=chunksize)
+
+    timed = rounds({"serial": lambda: [func(x) for x in inputs], "parallel": parallel},
                    repeats, same=lambda a, b: True)
-    same = timed["serial"].result == timed["pool"].result
-    line = verdict(timed["serial"].best, timed["pool"].best, workers=workers,
-                   usable_cpus=cpus, tasks=len(inputs), label="the pool",
-                   why_slow="start-up and sending the work cost more than they saved")
-    return Trial(len(inputs), workers, method, timed["serial"].best, timed["pool"].best,
-                 predicted, same, line)
+    same = timed["serial"].result == timed["parallel"].result
+    label = choice.label()
+    line = verdict(timed["serial"].best, timed["parallel"].best, workers=workers,
+                   usable_cpus=machine_info().usable_cpus, tasks=len(inputs),
+                   label=label, why_slow="start-up and sending the work cost more "
+                   "than they saved")
+    return Trial(len(inputs), label, method, timed["serial"].best,
+                 timed["parallel"].best, advice, same, line)
 
 
 # --- make bench -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from helpers import realjob as rj
 from helpers import realjobplots
-from helpers.pitfalls import run_snippet
+from helpers.sandbox import run_snippet
 
 fork_only = pytest.mark.skipif(not rj.fork_available(), reason="needs fork")
 
@@ -72,10 +72,11 @@ def test_arrival_times_map_waits_for_all_imap_does_not():
     assert eager[0] > 0.2
 
 
-def test_decide_follows_the_prediction():
-    assert "parallelise" in rj.decide(SimpleNamespace(speedup=1.8))
-    assert "serial to win" in rj.decide(SimpleNamespace(speedup=0.5))
-    assert "no gain" in rj.decide(SimpleNamespace(speedup=1.0))
+def test_decide_follows_the_advice():
+    serial = SimpleNamespace(strategy="serial")
+    assert "anyway" in rj.decide(SimpleNamespace(choice=serial))
+    pool = SimpleNamespace(strategy="pool", speedup=1.8, label=lambda: "Pool.map, 2 workers")
+    assert "Pool.map, 2 workers, predicted 1.80x" in rj.decide(SimpleNamespace(choice=pool))
 
 
 # --- job 1 ----------------------------------------------------------------------------
@@ -264,13 +265,14 @@ def test_compare_ways_and_its_text(table):
 # --- your own function and make bench ---------------------------------------------------
 
 
-def test_try_it_measures_verifies_and_says_it():
+def test_try_it_advises_measures_verifies_and_says_it():
     from helpers.workloads import cpu_task
 
-    trial = rj.try_it(cpu_task, [20_000] * 4, workers=2, repeats=1)
-    assert trial.same and trial.tasks == 4 and trial.workers == 2
+    trial = rj.try_it(cpu_task, [20_000] * 4, repeats=1, budget=1.0)
+    assert trial.same and trial.tasks == 4
+    assert trial.strategy != "serial"  # serial advice: the pool is measured instead
     lines = trial.lines()
-    assert len(lines) == 5 and lines[-1].startswith("here ")
+    assert len(lines) == 5 and lines[1].startswith("advice: ") and lines[-1].startswith("here ")
     with pytest.raises(ValueError, match="inputs is empty"):
         rj.try_it(cpu_task, [])
 
