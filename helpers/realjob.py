@@ -781,8 +781,8 @@ def try_it(func: Callable, inputs: Sequence, repeats: int = 3,
            budget: float = 2.0) -> Trial:
     """Advise on ``func`` over ``inputs``, then run the advice and serial in rounds.
 
-    When the advice is serial, the pool it advised against is run instead, so
-    that the verdict shows what parallel would have cost. Every parallel run
+    When the advice is serial, a Pool with a worker per usable CPU (2 at least)
+    is run instead, so that the verdict shows what parallel would have cost. Every parallel run
     starts its pool or executor (start-up counted: end to end).
     """
     from helpers.advisor import advise  # here: spawn workers need not load it
@@ -792,15 +792,21 @@ def try_it(func: Callable, inputs: Sequence, repeats: int = 3,
         raise ValueError("inputs is empty: give at least one input")
     _positive_int("repeats", repeats)
     advice = advise(func, inputs, budget=budget)
-    choice = advice.choice if advice.choice.strategy != "serial" else advice.best("pool")
+    cpus = machine_info().usable_cpus
+    choice = advice.choice
     method = default_start_method()
     ctx = mp.get_context(method)
-    workers, chunksize = choice.workers, choice.chunksize
+    if choice.strategy == "serial":  # measure what it advised against: a full Pool
+        strategy, workers, chunksize = "pool", max(2, cpus), None
+        label = f"Pool.map with {workers} workers (advised against)"
+    else:
+        strategy, workers, chunksize = choice.strategy, choice.workers, choice.chunksize
+        label = choice.label()
 
     def parallel() -> list:
-        if choice.strategy == "threads":
+        if strategy == "threads":
             return run_threads(func, inputs, workers)
-        if choice.strategy == "executor":
+        if strategy == "executor":
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
@@ -811,9 +817,8 @@ def try_it(func: Callable, inputs: Sequence, repeats: int = 3,
     timed = rounds({"serial": lambda: [func(x) for x in inputs], "parallel": parallel},
                    repeats, same=lambda a, b: True)
     same = timed["serial"].result == timed["parallel"].result
-    label = choice.label()
     line = verdict(timed["serial"].best, timed["parallel"].best, workers=workers,
-                   usable_cpus=machine_info().usable_cpus, tasks=len(inputs),
+                   usable_cpus=cpus, tasks=len(inputs),
                    label=label, why_slow="start-up and sending the work cost more "
                    "than they saved")
     return Trial(len(inputs), label, method, timed["serial"].best,
@@ -834,9 +839,9 @@ def bench_jobs(repeats: int = 3) -> list[dict]:
     ctx = mp.get_context(default_start_method())
     rows = []
     with tempfile.TemporaryDirectory(prefix="course-realjob-") as tmp:
-        paths = write_logs(tmp)
+        paths = write_logs(tmp, files=32, lines=6000)
         chunks = chunked(paths, max(1, len(paths) // (cpus * 4)))
-        pi = pi_tasks(2026, 8_000_000)
+        pi = pi_tasks(2026, 32_000_000)
         with ctx.Pool(cpus) as pool:
             pool.map(abs, range(cpus * 4))  # every worker up before the rounds
             jobs = {
@@ -853,7 +858,7 @@ def bench_jobs(repeats: int = 3) -> list[dict]:
             for job, runs in jobs.items():
                 rows.append(_bench_row(job, rounds(runs, repeats), cpus))
     table = make_table(64)
-    tasks = lookup_tasks(8)
+    tasks = lookup_tasks(4, 2_000_000)
     runs = {"serial": lambda: [lookup(table, t) for t in tasks]}
     for way in WAYS:
         if way != "fork" or fork_available():
