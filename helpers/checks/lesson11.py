@@ -27,7 +27,8 @@ def write_starter(filename: str, source: str) -> None:
     path = Path(filename)
     if not path.exists():
         path.write_text(source)
-    print(f"Your file: {filename}. Edit it (File > Open), save, and run the check.")
+    print(f"Your file: {filename}. Open it from JupyterLab's file browser, edit it, "
+          "save it, then run the check.")
 
 
 # --- exercise 1: parallelise the folder job --------------------------------------------
