@@ -1,6 +1,7 @@
 """Lesson 11's two own plots: when results arrive, and what each way of giving
 workers a big table costs in memory. Nothing here measures (``helpers.realjob``
-does); the time bars use ``helpers.plots.labelled_bars``.
+does); the time bars use ``helpers.plots.labelled_bars``. Both are drawn in
+the course's presentation style (``helpers.plotstyle.styled``).
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from helpers.plots import EXTRA_COLOURS, PALETTE
+from helpers.plotstyle import EXTRA_COLOURS, PALETTE, styled
 
 
+@styled
 def arrivals(series: dict[str, Sequence[float]],
              title: str = "When each result reaches the parent") -> Figure:
     """One step line per strategy: results received so far against time (s)."""
     if not series or not all(series.values()):
         raise ValueError("need at least one strategy with at least one arrival time")
-    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    fig = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig.subplots()
     colours = [PALETTE["pool"], PALETTE["executor"], *EXTRA_COLOURS]
     styles = ["-", "--", ":", "-."]
@@ -33,13 +35,14 @@ def arrivals(series: dict[str, Sequence[float]],
     return fig
 
 
+@styled
 def memory_bars(ways: Sequence[str], worker_uss: Sequence[float | None],
                 worker_rss: Sequence[float], parent_extra: Sequence[float],
                 title: str = "Memory of one worker, and the parent's extra") -> Figure:
     """Grouped bars in MiB per way: a worker's USS and RSS, and the parent's peak extra."""
     if not ways or not len(ways) == len(worker_uss) == len(worker_rss) == len(parent_extra):
         raise ValueError("need one value of each kind per way, and at least one way")
-    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    fig = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig.subplots()
     groups = [("worker USS (its own)", worker_uss, PALETTE["pool"], "//"),
               ("worker RSS (with shared)", worker_rss, PALETTE["executor"], ".."),
@@ -52,5 +55,5 @@ def memory_bars(ways: Sequence[str], worker_uss: Sequence[float | None],
     ax.set_xticks(range(len(ways)), ways)
     ax.set_ylabel("MiB")
     ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False)
     return fig
