@@ -27,3 +27,14 @@ The modules stand in layers; each imports only from its own layer and below.
 ``tests/test_layers.py`` enforces it: no import upward, none between two
 lesson-topic modules, no private name (``_x``) of another module, no cycle.
 """
+
+__all__ = ["advise"]
+
+
+def __getattr__(name: str):
+    """``helpers.advise``, imported on first use so that ``import helpers.x`` stays light."""
+    if name == "advise":
+        from helpers.advisor import advise
+
+        return advise
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

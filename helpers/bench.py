@@ -5,6 +5,22 @@
 returned what serial returned, and gives back one ``Record`` per strategy and
 worker count. It measures; ``helpers.plots`` draws.
 
+The method: **interleaved rounds.** For each worker count, the pools are
+started and warmed up first; then each round runs every strategy once, in
+the same order (serial, pool, executor, serial, pool, executor, ...).
+A burst of load from another program then lands on every strategy alike,
+instead of on whichever was being timed at that moment. Each record keeps
+every round's time, and reports
+
+- its fastest time (``best``: other programs only ever slow a run down) and
+  its spread (slowest minus fastest), with the median;
+- its speedup: in each round, serial's time divided by the strategy's time
+  *in that same round*, and the median of those ratios. Serial is run again
+  in every round of every worker count, so a machine whose single-core speed
+  drifts (a laptop clocking down, a shared VM) still gets fair ratios.
+
+``schedule`` gives the order of the runs, so a test can check it.
+
 Start methods are chosen with ``multiprocessing.get_context`` and never by
 changing the global default, so a lesson can compare them side by side.
 """
@@ -29,7 +45,8 @@ STRATEGIES = ("serial", "processes", "pool", "executor", "threads")
 PROCESS_STRATEGIES = ("processes", "pool", "executor")
 
 __all__ = ["PROCESS_STRATEGIES", "STRATEGIES", "Record", "ResultMismatch", "compare",
-           "pool_chunksize", "rescale", "summarize", "table", "to_frame", "validate"]
+           "pool_chunksize", "rescale", "schedule", "summarize", "table", "to_frame",
+           "validate"]
 
 
 class ResultMismatch(AssertionError):
@@ -51,9 +68,15 @@ class Record:
     spread: float
     speedup: float | None
     efficiency: float | None
+    round_speedups: tuple[float, ...] = ()  # serial / this, round by round
+
+    @property
+    def best(self) -> float:
+        """The fastest round: the least disturbed estimate of the cost itself."""
+        return min(self.times)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "best": self.best}
 
 
 def summarize(times: Sequence[float]) -> tuple[float, float]:
@@ -130,6 +153,24 @@ def _effective_chunksize(strategy: str, chunksize: int | None, tasks: int, worke
     return pool_chunksize(tasks, workers) if strategy == "pool" else 1
 
 
+def schedule(strategies: Sequence[str], workers: Sequence[int],
+             repeats: int) -> list[tuple[int, int, str, int]]:
+    """The order of the timed runs: ``(group, round, strategy, workers)`` tuples.
+
+    One group per worker count (serial alone when it is the only strategy);
+    within a group, ``repeats`` rounds that each run serial first, then the
+    other strategies in the order given.
+    """
+    order = sorted(dict.fromkeys(strategies), key=lambda s: s != "serial")
+    parallel = [s for s in order if s != "serial"]
+    head = ["serial"] if "serial" in order else []
+    groups = [[(s, 1) for s in head] + [(s, w) for s in parallel] for w in workers]
+    if not parallel:
+        groups = [[("serial", 1)]]
+    return [(g, r, s, w) for g, group in enumerate(groups) for r in range(repeats)
+            for s, w in group]
+
+
 def compare(
     func: Callable,
     inputs: Iterable,
@@ -142,7 +183,7 @@ def compare(
     timer: Callable[[], float] = time.perf_counter,
     progress: Callable[[str], None] | None = None,
 ) -> list[Record]:
-    """Time ``func`` over ``inputs`` with each strategy; check all results agree.
+    """Time ``func`` over ``inputs`` with each strategy in interleaved rounds; check results.
 
     Args:
         func: a top-level function of an importable module (see ``helpers.workloads``).
@@ -152,14 +193,15 @@ def compare(
         chunksize: ``None`` keeps each API's own default (Pool's formula, the
             executor's 1), which is itself worth measuring.
         start_method: ``"fork"``, ``"spawn"`` or ``"forkserver"``; default: the platform's.
-        repeats: timed runs per strategy; the median and spread are reported.
+        repeats: rounds per worker count; every strategy runs once per round.
         include_startup: count creating and closing the pool in each timed run
             (cold), or start it once, warm it up, and time only the work (warm).
         timer: the clock; tests inject a fake one.
-        progress: called with a short message before each measurement.
+        progress: called with a short message before each round.
 
     Returns:
-        One ``Record`` per strategy and worker count, serial first.
+        One ``Record`` per strategy and worker count, serial first. Serial's
+        record holds every serial round of every worker count.
 
     Raises:
         ValueError, TypeError: invalid settings, or a function workers cannot run.
@@ -177,57 +219,75 @@ def compare(
         check_sendable(func, method)
     ctx = mp.get_context(method)
 
-    records: list[Record] = []
-    reference = None
-    serial_median = None
-    order = sorted(strategies, key=lambda s: s != "serial")  # serial first, as the baseline
-    for strategy in order:
-        for w in [1] if strategy == "serial" else worker_list:
-            if progress:
-                progress(f"{strategy} x{w}")
-            times, result = _time_strategy(
-                strategy, func, inputs, w, chunksize, ctx, repeats, include_startup, timer
-            )
-            if reference is None:
-                reference = result
-            elif result != reference:
-                raise ResultMismatch(
-                    f"{strategy} with {w} workers returned different results than "
-                    f"{order[0]}: a worker must return the same values as the serial code"
-                )
-            median, spread = summarize(times)
-            if strategy == "serial":
-                serial_median = median
-            speedup = serial_median / median if serial_median and median > 0 else None
-            records.append(Record(
-                strategy=strategy, workers=w,
-                chunksize=_effective_chunksize(strategy, chunksize, len(inputs), w),
-                start_method=method if strategy in PROCESS_STRATEGIES else None,
-                tasks=len(inputs),
-                include_startup=include_startup or strategy == "processes",
-                times=tuple(times), median=median, spread=spread, speedup=speedup,
-                efficiency=speedup / w if speedup is not None else None,
-            ))
+    runs = schedule(strategies, worker_list, repeats)
+    times: dict[tuple[str, int], list[float]] = {}
+    serial_by_round: dict[tuple[int, int], float] = {}
+    ratios: dict[tuple[str, int], list[float]] = {}
+    reference: list | None = None
+    for group in dict.fromkeys(g for g, *_ in runs):
+        mine = [run for run in runs if run[0] == group]
+        pools = {} if include_startup else _warm_pools(mine, ctx)
+        try:
+            for g, rnd, strategy, w in mine:
+                if progress and (strategy, w) == mine[0][2:]:
+                    progress(f"round {rnd + 1} of {repeats}" + (
+                        f", {w} workers" if len(worker_list) > 1 else ""))
+                start = timer()
+                result = _run(strategy, func, inputs, w, chunksize, ctx,
+                              pools.get((strategy, w)))
+                seconds = timer() - start
+                if reference is None:
+                    reference = result
+                elif result != reference:
+                    raise ResultMismatch(
+                        f"{strategy} with {w} workers returned different results than "
+                        f"{runs[0][2]}: a worker must return the same values as the serial "
+                        "code")
+                times.setdefault((strategy, w), []).append(seconds)
+                if strategy == "serial":
+                    serial_by_round[g, rnd] = seconds
+                elif (g, rnd) in serial_by_round and seconds > 0:
+                    ratios.setdefault((strategy, w), []).append(serial_by_round[g, rnd] / seconds)
+        finally:
+            for pool in pools.values():
+                pool.__exit__(None, None, None)
+
+    records = []
+    for strategy, w in dict.fromkeys((s, w) for _, _, s, w in runs):
+        mine = times[strategy, w]
+        median, spread = summarize(mine)
+        if strategy == "serial":
+            round_speedups = (1.0,) * len(mine)
+        else:
+            round_speedups = tuple(ratios.get((strategy, w), ()))
+        speedup = statistics.median(round_speedups) if round_speedups else None
+        records.append(Record(
+            strategy=strategy, workers=w,
+            chunksize=_effective_chunksize(strategy, chunksize, len(inputs), w),
+            start_method=method if strategy in PROCESS_STRATEGIES else None,
+            tasks=len(inputs),
+            include_startup=include_startup or strategy == "processes",
+            times=tuple(mine), median=median, spread=spread, speedup=speedup,
+            efficiency=speedup / w if speedup is not None else None,
+            round_speedups=round_speedups,
+        ))
     return records
 
 
-def _time_strategy(strategy, func, inputs, workers, chunksize, ctx, repeats,
-                   include_startup, timer) -> tuple[list[float], list]:
-    times: list[float] = []
-    result: list = []
-    if strategy in ("serial", "processes") or include_startup:
-        for _ in range(repeats):
-            start = timer()
-            result = _run(strategy, func, inputs, workers, chunksize, ctx)
-            times.append(timer() - start)
-        return times, result
-    with make_pool(strategy, workers, ctx) as ex:
-        start_workers(strategy, ex, workers)  # start every worker before timing
-        for _ in range(repeats):
-            start = timer()
-            result = _run(strategy, func, inputs, workers, chunksize, ctx, ex)
-            times.append(timer() - start)
-    return times, result
+def _warm_pools(runs, ctx) -> dict:
+    """Start the pools a group of runs needs, with every worker up; the caller closes them."""
+    pools = {}
+    try:
+        for _, _, strategy, w in runs:
+            if strategy in ("pool", "executor", "threads") and (strategy, w) not in pools:
+                pool = make_pool(strategy, w, ctx)
+                pools[strategy, w] = pool.__enter__()
+                start_workers(strategy, pool, w)  # start every worker before timing
+    except BaseException:
+        for pool in pools.values():
+            pool.__exit__(None, None, None)
+        raise
+    return pools
 
 
 def table(records: Iterable[Record]) -> str:
@@ -240,7 +300,7 @@ def table(records: Iterable[Record]) -> str:
         speed = "" if r.speedup is None else f"  speedup {r.speedup:.2f}x"
         # Nothing after a machine-dependent value is padded, so masked output lines up.
         method = f"  (start method: {r.start_method})" if r.start_method else ""
-        lines.append(f"{who:<30} median {duration(r.median)}  spread {duration(r.spread)}"
+        lines.append(f"{who:<30} fastest {duration(r.best)}  spread {duration(r.spread)}"
                      f"{speed}{method}")
     return "\n".join(lines)
 

@@ -11,7 +11,18 @@ Three limits bound the result, and the slowest wins:
 - the parent: it handles every chunk in turn;
 - the workers: the busiest one finishes last (chunking can leave it alone);
 - the CPUs: parent and workers share ``cpus`` cores, so more workers than
-  CPUs take turns.
+  CPUs take turns (only the share of a task spent computing, ``cpu_fraction``,
+  needs a CPU: a task that waits on a network does not).
+
+What travels is counted per *chunk*, as pickle writes it (``Traffic``): an
+object that every task of a chunk refers to is pickled once per chunk, not
+once per task. Pickling plus the pipe move large messages more slowly than
+small ones, so ``transfer_seconds`` reads the throughput off a curve probed
+at a few message sizes (``Overheads.bandwidth``) and interpolates on log scales.
+
+Threads ("threads") share one process: the part of a task that holds the GIL
+runs one thread at a time, the part that releases it (``gil_free``: NumPy,
+waiting, most C extensions) runs side by side, as Amdahl's law says.
 
 This module is arithmetic only: it starts no process and times nothing.
 ``helpers.probe.predict(func, inputs, ...)`` measures and predicts for a
@@ -24,12 +35,15 @@ import heapq
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from itertools import accumulate, pairwise
 
 from helpers.args import check_choice, check_int
 from helpers.bench import pool_chunksize
 
-STRATEGIES = ("serial", "pool", "executor")
+STRATEGIES = ("serial", "pool", "executor", "threads")
+#: Above this many chunks the schedule is not played chunk by chunk (it is steady by then).
+_SIMULATED = 5000
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,9 @@ class Overheads:
     per_chunk: dict[str, float] = field(default_factory=dict)  # parent, per chunk
     per_item: dict[str, float] = field(default_factory=dict)   # each task in a chunk
     startup: dict[str, float] = field(default_factory=dict)    # create, first map, close
-    bytes_per_second: float = 1e9                   # pickling + pipe throughput
+    bytes_per_second: float = 1e9                   # pickling + pipe throughput, 1 MiB
+    # (message size in bytes, bytes per second) from small to large; empty: one rate
+    bandwidth: tuple[tuple[float, float], ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -55,14 +71,125 @@ class Overheads:
 
     def summary(self) -> str:
         lines = [f"start method: {self.start_method}, "
-                 f"the workers got {self.cpus:.2f}x one CPU's worth of compute",
-                 f"pickling + pipe: {self.bytes_per_second / 1e6:.1f} MB/s"]
+                 f"the workers got {self.cpus:.2f}x one CPU's worth of compute"]
+        if self.bandwidth:
+            lines.append("pickling + pipe: " + ", ".join(
+                f"{_size_label(n)} at {rate / 1e6:.0f} MB/s" for n, rate in self.bandwidth))
+        else:
+            lines.append(f"pickling + pipe: {self.bytes_per_second / 1e6:.1f} MB/s")
         for s in self.per_chunk:
+            if s == "threads":
+                lines.append(f"threads  per task {self.per_chunk[s] * 1e6:.1f} µs")
+                continue
             lines.append(f"{s:<8} start-up {self.startup.get(s, 0) * 1e3:.1f} ms, "
                          f"round trip {self.round_trip(s) * 1e3:.3f} ms, "
                          f"per chunk {self.per_chunk[s] * 1e6:.1f} µs, "
                          f"per task in a chunk {self.per_item[s] * 1e6:.2f} µs")
         return "\n".join(lines)
+
+
+def slowed(ov: Overheads, factor: float, cpus: float | None = None) -> Overheads:
+    """``ov`` on a machine where the parent runs ``factor`` times slower (it waits for a
+    CPU that other programs hold), and whose workers get ``cpus`` CPUs.
+
+    The parent's costs (per chunk, per task, the round trip, pickling and the
+    pipe) stretch by ``factor``; ``helpers.probe.sweep`` measures both in the
+    same rounds as the runs they predict.
+    """
+    if factor <= 0:
+        raise ValueError(f"factor must be a positive number, got {factor!r}")
+
+    def stretch(d: dict) -> dict:
+        return {k: v * factor for k, v in d.items()}
+
+    latency = (stretch(ov.latency) if isinstance(ov.latency, dict)
+               else ov.latency * factor)
+    return replace(ov, cpus=ov.cpus if cpus is None else cpus, latency=latency,
+                   per_chunk=stretch(ov.per_chunk), per_item=stretch(ov.per_item),
+                   bytes_per_second=ov.bytes_per_second / factor,
+                   bandwidth=tuple((n, r / factor) for n, r in ov.bandwidth))
+
+
+def _size_label(n: float) -> str:
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n:g} B"
+
+
+def transfer_seconds(ov: Overheads, nbytes: float) -> float:
+    """Seconds to pickle, send and unpickle one message of ``nbytes`` bytes.
+
+    The throughput comes from ``ov.bandwidth``, interpolated between the two
+    probed sizes around ``nbytes`` on log scales, and held flat beyond the
+    smallest and the largest; with no curve, ``ov.bytes_per_second``.
+    """
+    if nbytes <= 0:
+        return 0.0
+    curve = sorted(ov.bandwidth)
+    if not curve:
+        return nbytes / ov.bytes_per_second
+    if nbytes <= curve[0][0]:
+        return nbytes / curve[0][1]
+    if nbytes >= curve[-1][0]:
+        return nbytes / curve[-1][1]
+    for (n0, r0), (n1, r1) in pairwise(curve):
+        if n0 <= nbytes <= n1:
+            frac = math.log(nbytes / n0) / math.log(n1 / n0)
+            return nbytes / math.exp(math.log(r0) + frac * math.log(r1 / r0))
+    raise AssertionError("unreachable: nbytes lies within the curve")
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What a map sends, counted the way pickle writes a chunk: bytes, and the seconds
+    it takes to pickle and unpickle them (a dict of a million small objects is far
+    slower to rebuild than a bytes object of the same size).
+
+    ``shared`` is written once per chunk (an object every task refers to),
+    ``per_task`` for each task's own argument, ``result_per_task`` for each
+    result on the way back. The ``pickle_*`` seconds are spent in the parent,
+    the ``unpickle_*`` seconds in the worker that receives the chunk;
+    ``result_codec`` is a result's pickling plus unpickling.
+    ``helpers.probe.measure_traffic`` measures all of them on a real chunk.
+    """
+
+    shared: float = 0.0
+    per_task: float = 0.0
+    result_per_task: float = 0.0
+    pickle_shared: float = 0.0
+    pickle_per_task: float = 0.0
+    unpickle_shared: float = 0.0
+    unpickle_per_task: float = 0.0
+    result_codec: float = 0.0
+
+    def arguments(self, tasks: int) -> float:
+        """Bytes of one chunk of ``tasks`` arguments."""
+        return self.shared + tasks * self.per_task if tasks else 0.0
+
+    def results(self, tasks: int) -> float:
+        """Bytes of the results of one chunk of ``tasks``."""
+        return tasks * self.result_per_task
+
+    def naive(self, tasks: int) -> float:
+        """What multiplying one task's bytes by the number of tasks would count."""
+        return tasks * (self.shared + self.per_task + self.result_per_task)
+
+    def parent_seconds(self, tasks: int) -> float:
+        """Pickling a chunk's arguments and half its results' codec, in the parent."""
+        return (self.pickle_shared + tasks * self.pickle_per_task
+                + tasks * self.result_codec / 2)
+
+    def worker_seconds(self, tasks: int) -> float:
+        """Unpickling a chunk's arguments and half its results' codec, in the worker."""
+        return (self.unpickle_shared + tasks * self.unpickle_per_task
+                + tasks * self.result_codec / 2)
+
+
+def chunk_transfer(ov: Overheads, traffic: Traffic, tasks: int) -> float:
+    """Seconds of the parent for one chunk of ``tasks``: arguments out, results back."""
+    return (transfer_seconds(ov, traffic.arguments(tasks))
+            + transfer_seconds(ov, traffic.results(tasks)) + traffic.parent_seconds(tasks))
 
 
 def _chunks(tasks: int, chunksize: int) -> list[tuple[int, int]]:
@@ -78,40 +205,79 @@ def resolve_chunksize(strategy: str, tasks: int, workers: int, chunksize: int | 
 
 def predict_time(ov: Overheads, task_seconds: float | Sequence[float], strategy: str,
                  workers: int, chunksize: int | None = None, tasks: int | None = None,
-                 bytes_per_task: float = 0.0, include_startup: bool = False) -> float:
+                 bytes_per_task: float = 0.0, include_startup: bool = False,
+                 traffic: Traffic | None = None, cpu_fraction: float = 1.0,
+                 gil_free: float = 0.0) -> float:
     """Predicted wall-clock time of one map, in seconds.
 
     Args:
-        ov: measured overheads (``probe``).
+        ov: measured overheads (``helpers.probe.probe``).
         task_seconds: the serial time of one task, or of each task in order.
-        strategy: "serial", "pool" or "executor".
+        strategy: "serial", "pool", "executor" or "threads".
         workers: the pool size (may exceed the CPUs: then they take turns).
-        chunksize: None means the API's default.
+        chunksize: None means the API's default (threads always take one task).
         tasks: the number of tasks when ``task_seconds`` is one number.
-        bytes_per_task: pickled size of one argument plus one result.
+        bytes_per_task: pickled size of one argument plus one result, when no
+            ``traffic`` is given (then nothing is shared between tasks).
         include_startup: add the cold start-up of the pool.
+        traffic: the bytes that travel, counted per chunk (``Traffic``).
+        cpu_fraction: the share of a task's time spent computing (0..1).
+        gil_free: for threads, the share of a task that runs without the GIL (0..1).
     """
     durations = _durations(task_seconds, tasks)
     check_choice("strategy", strategy, STRATEGIES)
     if strategy == "serial":
         return sum(durations)
     check_int("workers", workers, minimum=1)
+    if strategy == "threads":
+        return _predict_threads(ov, durations, workers, cpu_fraction, gil_free,
+                                include_startup)
+    if traffic is None:
+        traffic = Traffic(per_task=bytes_per_task)
     n = len(durations)
     size = resolve_chunksize(strategy, n, workers, chunksize)
-    per_byte = bytes_per_task / ov.bytes_per_second
-    free = [0.0] * min(workers, -(-n // size))  # idle times of the workers that get work
-    ready = parent = work = 0.0
-    for a, b in _chunks(n, size):
-        ready += ov.per_chunk[strategy] + (b - a) * per_byte  # the parent, chunk by chunk
-        job = sum(durations[a:b]) + (b - a) * ov.per_item[strategy]
-        start = max(heapq.heappop(free), ready)
-        heapq.heappush(free, start + job)
+    chunks = -(-n // size)
+    free = [0.0] * min(workers, chunks)  # idle times of the workers that get work
+    ready = work = longest = job = 0.0
+    prefix = [0.0, *accumulate(durations)]
+    costs: dict[int, tuple[float, float]] = {}  # chunk length -> (parent, worker) seconds
+    for a in range(0, n, size):
+        b = min(a + size, n)
+        if b - a not in costs:
+            costs[b - a] = (ov.per_chunk[strategy] + chunk_transfer(ov, traffic, b - a),
+                            (b - a) * ov.per_item[strategy] + traffic.worker_seconds(b - a))
+        send, extra = costs[b - a]
+        ready += send  # the parent, chunk by chunk
+        job = prefix[b] - prefix[a] + extra
         work += job
+        if chunks <= _SIMULATED:
+            start = max(heapq.heappop(free), ready)
+            heapq.heappush(free, start + job)
+        elif job > longest:
+            longest = job
     parent = ready
-    busiest = max(free)
-    cpu_bound = (parent + work) / ov.cpus
+    if chunks <= _SIMULATED:
+        busiest = max(free)
+    else:  # so many chunks that the schedule is steady: the workers share the work evenly
+        busiest = max(work / len(free) + longest, parent + job)
+    computing = work - (1 - cpu_fraction) * sum(durations)
+    cpu_bound = (parent + computing) / ov.cpus
     startup = ov.startup.get(strategy, 0.0) if include_startup else 0.0
     return startup + ov.round_trip(strategy) + max(busiest, parent, cpu_bound)
+
+
+def _predict_threads(ov: Overheads, durations: list[float], workers: int,
+                     cpu_fraction: float, gil_free: float, include_startup: bool) -> float:
+    """A thread pool: the GIL-holding part runs one thread at a time (Amdahl's law),
+    the rest is shared by the threads, and what computes is shared by the CPUs."""
+    total = sum(durations)
+    held = (1 - gil_free) * total
+    released = gil_free * total
+    computing_released = max(0.0, cpu_fraction * total - held)
+    dispatch = len(durations) * ov.per_chunk.get("threads", 0.0)
+    spread = max(released / workers, computing_released / max(ov.cpus, 1.0))
+    startup = ov.startup.get("threads", 0.0) if include_startup else 0.0
+    return startup + max(held + spread + dispatch, max(durations))
 
 
 def _durations(task_seconds, tasks) -> list[float]:
@@ -156,7 +322,12 @@ def size_for(seconds: float, per_unit: float) -> int:
 
 @dataclass(frozen=True)
 class Sample:
-    """One point of a sweep: measured (fastest of the repeats) and predicted, in seconds."""
+    """One point of a sweep, measured and predicted (seconds; speedups against serial).
+
+    ``helpers.probe.sweep`` fills the speedups from interleaved rounds: serial
+    and the pool run in turn, and each round's speedup divides by the serial
+    time of that same round, which is also the task time the prediction uses.
+    """
 
     strategy: str
     size: int
@@ -166,11 +337,21 @@ class Sample:
     task_seconds: float
     measured: float
     predicted: float
+    serial: float | None = None             # serial time in the same rounds
+    measured_speedup: float | None = None
+    predicted_speedup: float | None = None
+    cpus: float | None = None                # CPU share the workers got, same rounds
 
     @property
     def error(self) -> float:
-        """Relative error of the prediction: +0.10 means 10% too slow."""
-        return self.predicted / self.measured - 1
+        """Relative error of the predicted speedup: +0.10 means it promised 10% too much.
+
+        Without speedups (no serial in the same rounds) the times stand in for
+        them: ``measured / predicted - 1``.
+        """
+        if self.measured_speedup and self.predicted_speedup:
+            return self.predicted_speedup / self.measured_speedup - 1
+        return self.measured / self.predicted - 1
 
     def as_dict(self) -> dict:
         return {**asdict(self), "error": self.error}
@@ -188,12 +369,14 @@ def crossover(samples: Sequence[Sample], strategy: str) -> float | None:
     """The task time above which ``strategy`` beats serial at every measured size.
 
     Interpolated (on log scales) between the last size where it lost and the
-    first where it won; None if it never won at the largest size.
+    first where it won; None if it did not win at the largest size. Speedups
+    come from the same rounds where the sweep measured them.
     """
     serial = {s.size: s for s in samples if s.strategy == "serial"}
-    rows = sorted((s for s in samples if s.strategy == strategy and s.size in serial),
-                  key=lambda s: s.task_seconds)
-    ratios = [(s.task_seconds, serial[s.size].measured / s.measured) for s in rows]
+    rows = sorted((s for s in samples if s.strategy == strategy
+                   and (s.measured_speedup or s.size in serial)), key=lambda s: s.task_seconds)
+    ratios = [(s.task_seconds, s.measured_speedup or serial[s.size].measured / s.measured)
+              for s in rows]
     if not ratios or ratios[-1][1] <= 1:
         return None
     i = len(ratios) - 1
@@ -223,7 +406,8 @@ def fit_amdahl(workers: Sequence[int], speedups: Sequence[float], cpus: int) -> 
 
 def crossover_points(per_unit: float, durations: Sequence[float], budget: float = 0.05,
                      most: int = 2000, least: int = 4,
-                     strategies: Sequence[str] = STRATEGIES) -> list[tuple]:
+                     strategies: Sequence[str] = ("serial", "pool", "executor"),
+                     ) -> list[tuple]:
     """Sweep points (strategy, size, tasks, None) for a crossover: tasks of each duration.
 
     The number of tasks keeps the serial total near ``budget`` seconds, between

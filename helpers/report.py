@@ -9,22 +9,30 @@ and writes into one folder:
 
 Sections: the headline comparison (serial vs ``Pool.map`` vs
 ``ProcessPoolExecutor.map``, 1..N workers, every start method), the
-crossover, the chunksize sweep, the worker sweep with Amdahl's law, the cost
-model's fit, and BLAS threads. Each is a function ``(Context) -> Section``
+crossover, the chunksize sweep, the worker sweep, the cost model's accuracy
+(every point of lesson 07's grid, as the machine is and with another program
+keeping one CPU busy), ``helpers.advise`` on four jobs nothing else uses,
+BLAS threads, and lesson 10's tools. Lesson 07's experiments come from
+``helpers.experiments``, the same code the lesson runs. Every comparison is
+measured in interleaved rounds, and the accuracy is judged on speedups
+against serial from the same rounds, each with a one-line verdict against
+its target. Each is a function ``(Context) -> Section``
 listed in ``SECTIONS``; to add one, write such a function and append it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import bench, costmodel, plots, probe, timing
+from helpers import advisor, bench, costmodel, experiments, jobs, plots, probe, verdict
 from helpers.alternatives import (
     MAX_EXACT_N,
     cpu_task_numba_parallel,
@@ -42,8 +50,6 @@ from helpers.workloads import (
     DEFAULT_SIZE,
     cpu_task,
     cpu_task_expected,
-    limit_blas_threads,
-    matmul_task,
 )
 
 
@@ -80,44 +86,20 @@ class Section:
 
 def headline(tasks: int, size: int, repeats: int, methods: list[str],
              max_workers: int, progress) -> list[bench.Record]:
-    """Serial once, Pool and executor at 1..max_workers for the first start method,
-    then at max_workers only for each other one."""
+    """Serial, Pool and executor in interleaved rounds: 1..max_workers for the first
+    start method, then max_workers only for each other one (with serial again in
+    its rounds, so that every speedup divides by serial from the same rounds)."""
     records: list[bench.Record] = []
     for i, method in enumerate(methods):
-        strategies = ("serial", "pool", "executor") if i == 0 else ("pool", "executor")
+        strategies = ("serial", "pool", "executor")
         rows = bench.compare(
             cpu_task, [size] * tasks, strategies=strategies,
             workers=list(range(1, max_workers + 1)) if i == 0 else [max_workers],
             start_method=method,
             repeats=repeats, progress=lambda msg, m=method: progress(f"{m}: {msg}"),
         )
-        if i > 0:  # speedups against the one serial baseline measured first
-            base = records[0].median
-            rows = [bench.rescale(r, base) for r in rows]
-        records.extend(rows)
+        records.extend(rows if i == 0 else rows[1:])  # each method against its own rounds
     return records
-
-
-def interleaved_speedup(func, inputs: list, workers: int, repeats: int) -> tuple[float, float]:
-    """Serial and warm-pool times, fastest of ``repeats`` runs taken in turn (serial, pool, ...).
-
-    Taking them in turn exposes both to the same background load, and the
-    fastest run of each is the least disturbed: a fairer speedup on a busy
-    machine than medians measured one strategy after the other.
-    """
-    import multiprocessing as mp
-
-    from helpers.machine import default_start_method
-
-    serial, pool_time = [], []
-    with mp.get_context(default_start_method()).Pool(workers) as pool:
-        pool.map(func, inputs[:workers], 1)
-        for _ in range(repeats):
-            serial.append(timing.timed(timing.serial_map, 1, func, inputs))
-            pool_time.append(timing.timed(pool.map, 1, func, inputs))
-        pool.close()
-        pool.join()
-    return min(serial), min(pool_time)
 
 
 def headline_section(ctx: Context) -> Section:
@@ -132,21 +114,18 @@ def headline_section(ctx: Context) -> Section:
         if r.strategy != "serial" and (key not in best or r.speedup > best[key].speedup):
             best[key] = r
     lines = [f"Workload: {records[0].tasks} tasks of `cpu_task({a.size})`; warm pools "
-             "(start-up not counted); median of the repeats.", "",
-             "| strategy | start method | best workers | median (s) | speedup | efficiency |",
+             "(start-up not counted); interleaved rounds (serial, pool, executor, ...); "
+             "fastest round, and the speedup against serial in the same rounds.", "",
+             "| strategy | start method | best workers | fastest (s) | speedup | efficiency |",
              "| --- | --- | --- | --- | --- | --- |",
-             f"| serial | - | 1 | {records[0].median:.3f} | 1.00x | - |"]
+             f"| serial | - | 1 | {records[0].best:.3f} | 1.00x | - |"]
     for (strategy, method), r in sorted(best.items()):
-        lines.append(f"| {strategy} | {method} | {r.workers} | {r.median:.3f} | "
+        lines.append(f"| {strategy} | {method} | {r.workers} | {r.best:.3f} | "
                      f"{r.speedup:.2f}x | {r.efficiency:.2f} |")
-    ctx.progress("headline: serial and pool in turn")
-    serial, pooled = interleaved_speedup(cpu_task, [a.size] * a.tasks, info.usable_cpus,
-                                         a.repeats + 2)
-    speedup = serial / pooled
-    lines += ["", f"On {info.usable_cpus} usable CPUs the ideal speedup is {info.usable_cpus}x.",
-              "", f"Serial and a warm `Pool.map` x{info.usable_cpus} measured in turn, fastest "
-              f"of {a.repeats + 2} each: {serial:.3f} s vs {pooled:.3f} s, speedup "
-              f"{speedup:.2f}x, efficiency {speedup / info.usable_cpus:.2f}."]
+    top = max(best.values(), key=lambda r: r.speedup)
+    lines += ["", verdict.speedup(1.0, 1.0 / top.speedup, workers=top.workers,
+                                  usable_cpus=info.usable_cpus, tasks=top.tasks,
+                                  label=f"{top.strategy} ({top.start_method})")]
     default = [r for r in records if r.start_method in (None, info.default_start_method)]
     return Section("headline", [r.as_dict() for r in records],
                    {"headline": plots.bar_timings(default),
@@ -156,100 +135,155 @@ def headline_section(ctx: Context) -> Section:
 def crossover_section(ctx: Context) -> Section:
     top = -2 if ctx.args.quick else -1  # up to 0.01 s (quick) or 0.1 s, in half decades
     durations = [10 ** (e / 2) for e in range(-12, top)]
-    points = costmodel.crossover_points(ctx.per_unit(), durations, budget=0.1 / ctx.args.scale)
-    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
-                              progress=lambda m: ctx.progress(f"crossover, {m}"))
-    marks = {s: costmodel.crossover(samples, s) for s in ("pool", "executor")}
-    lines = [f"- {s}: beats serial for tasks longer than "
-             + ("(never, up to the longest task measured)" if t is None else f"{t * 1e3:.3g} ms")
-             for s, t in marks.items()]
+    cpus, ov = ctx.info.usable_cpus, ctx.overheads()
+    samples = experiments.crossover(ctx.per_unit(), ov, cpus, durations,
+                                    budget=0.1 / ctx.args.scale, most=2000, least=4,
+                                    repeats=ctx.args.repeats,
+                                    progress=lambda m: ctx.progress(f"crossover, {m}"))
+    lines = [f"- {experiments.crossover_verdict(samples, s, ov, cpus, 2000)}"
+             for s in ("pool", "executor")]
     return Section("crossover", [s.as_dict() for s in samples],
-                   {"crossover": plots.crossover(samples, marks)}, lines)
+                   {"crossover": experiments.speedup_plot(samples, cpus=cpus)}, lines)
 
 
 def chunks_section(ctx: Context) -> Section:
-    size = costmodel.size_for(5e-6, ctx.per_unit())
-    tasks = 4000 // ctx.args.scale
-    points = [(s, size, tasks, c) for s in ("pool", "executor") for c in (1, 4, 16, 64, 256)]
-    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ctx.overheads(),
-                              progress=lambda m: ctx.progress(f"chunksize, {m}"))
+    samples = experiments.chunk_sweep(ctx.per_unit(), ctx.overheads(), ctx.info.usable_cpus,
+                                      tasks=4000 // ctx.args.scale, repeats=ctx.args.repeats,
+                                      progress=lambda m: ctx.progress(f"chunksize, {m}"))
     lines = []
     for s in ("pool", "executor"):
         rows = [x for x in samples if x.strategy == s]
-        best = min(rows, key=lambda x: x.measured)
+        best = max(rows, key=lambda x: x.measured_speedup)
         one = next(x for x in rows if x.chunksize == 1)
-        lines.append(f"- {s}: chunksize 1 took {one.measured:.3f} s, the best "
-                     f"(chunksize {best.chunksize}) {best.measured:.3f} s: "
-                     f"{one.measured / best.measured:.1f}x faster")
+        lines.append(f"- {s}: chunksize 1 ran at {one.measured_speedup:.2f}x serial, the "
+                     f"best (chunksize {best.chunksize}) at {best.measured_speedup:.2f}x")
     return Section("chunksize", [s.as_dict() for s in samples],
                    {"chunksize": plots.chunksize_sweep(samples)}, lines)
 
 
 def workers_section(ctx: Context) -> Section:
     cpus = ctx.info.usable_cpus
-    workers = list(range(1, 2 * cpus + 1))
-    size = costmodel.size_for(0.02, ctx.per_unit())
-    records = bench.compare(cpu_task, [size] * (12 * cpus // ctx.args.scale or 1),
-                            strategies=("serial", "pool"), workers=workers,
-                            repeats=ctx.args.repeats,
-                            progress=lambda m: ctx.progress(f"workers, {m}"))
-    pool = [r for r in records if r.strategy == "pool"]
-    p = costmodel.fit_amdahl([r.workers for r in pool], [r.speedup for r in pool], cpus)
-    at_cpus = next(r for r in pool if r.workers == cpus)
-    most = pool[-1]
-    lines = [f"- {cpus} workers: {at_cpus.speedup:.2f}x (efficiency {at_cpus.efficiency:.2f}); "
-             f"{most.workers} workers: {most.speedup:.2f}x",
-             f"- Amdahl's law fits with a parallel fraction of {p:.3f}"]
+    records = experiments.worker_sweep(ctx.per_unit(), range(1, 2 * cpus + 1), 0.02,
+                                       max(2, 12 * cpus // ctx.args.scale),
+                                       repeats=ctx.args.repeats,
+                                       progress=lambda m: ctx.progress(f"workers, {m}"))
+    lines = [f"- {line}" for line in experiments.worker_verdict(records, cpus,
+                                                                 ctx.overheads().cpus)]
     return Section("workers", [r.as_dict() for r in records],
-                   {"workers": plots.amdahl([r.workers for r in pool],
-                                            [r.speedup for r in pool], p, cpus)}, lines)
+                   {"workers": experiments.worker_plot(records, cpus)}, lines)
+
+
+def _grid(ctx: Context, label: str) -> list:
+    return experiments.model_grid(ctx.per_unit(), ctx.overheads(), ctx.info.usable_cpus,
+                                  repeats=ctx.args.repeats,
+                                  progress=lambda m: ctx.progress(f"{label}, {m}"))
+
+
+def _table(rows: list[tuple[str, float, float]]) -> list[str]:
+    out = ["| point | predicted | measured | error |", "| --- | --- | --- | --- |"]
+    out += [f"| {name} | {p:.2f}x | {m:.2f}x | {p / m - 1:+.0%} |" for name, p, m in rows]
+    return out
+
+
+def _point(s) -> str:
+    return (f"{s.strategy}, {s.tasks} x {s.task_seconds * 1e3:.3g} ms, "
+            f"chunksize {s.chunksize}, CPU share {s.cpus:.2f}")
+
+
+def _judge(acc: experiments.Accuracy, target: float, what: str, valid: str = "") -> str:
+    met = "met" if acc.share >= target else "NOT met"
+    if valid:
+        met = f"not judged ({valid})"
+    return f"- **{what}**: {acc.summary()}; target ≥{target:.0%}: {met}."
+
+
+@contextlib.contextmanager
+def one_cpu_busy(seconds: float = 120.0):
+    """Another program keeping one CPU busy, for as long as the ``with`` block lasts."""
+    import multiprocessing as mp
+
+    proc = mp.get_context("spawn").Process(target=jobs.spin, args=(seconds,), daemon=True)
+    proc.start()
+    try:
+        time.sleep(0.3)  # let it start spinning
+        yield proc
+    finally:
+        proc.terminate()
+        proc.join()
 
 
 def model_section(ctx: Context) -> Section:
-    per_unit, ov = ctx.per_unit(), ctx.overheads()
-    points = []
-    for d in (3e-6, 3e-5, 3e-4, 3e-3, 3e-2):
-        tasks = max(4, min(2000, round(0.06 / ctx.args.scale / d)))
-        for s in ("pool", "executor"):
-            for c in (1, 4, 16, 64):
-                if s == "executor" and c == 1:
-                    t = min(tasks, 400)  # 100+ µs a task: keep the slowest point short
-                else:
-                    t = tasks
-                points.append((s, costmodel.size_for(d, per_unit), t, c))
-    samples = probe.sweep(cpu_task, points, ctx.info.usable_cpus, ov,
-                              progress=lambda m: ctx.progress(f"cost model, {m}"))
-    median, worst = costmodel.fit_error(samples)
-    inside = sum(abs(s.error) <= 0.2 for s in samples)
+    """The cost model on lesson 07's grid, idle and with one CPU kept busy: every point."""
+    ov, cpus = ctx.overheads(), ctx.info.usable_cpus
+    idle = _grid(ctx, "cost model, as the machine is")
+    with one_cpu_busy():
+        busy = _grid(ctx, "cost model, one CPU kept busy")
+    acc_idle = experiments.accuracy([s.error for s in idle])
+    acc_busy = experiments.accuracy([s.error for s in busy])
+    share = statistics.median(s.cpus for s in idle)
+    idle_note = "" if share >= 0.9 * cpus else (
+        f"the workers got {share:.2f} of {cpus} CPUs: the machine was not idle")
     lines = ["```", ov.summary(), "```", "",
-             f"Over {len(samples)} points (5 task durations x 4 chunksizes x 2 APIs) the "
-             f"prediction was off by {median:.0%} (median) and {worst:.0%} (worst); "
-             f"{inside} of {len(samples)} within ±20%."]
-    return Section("costmodel", [s.as_dict() for s in samples],
-                   {"costmodel": plots.model_fit(samples)}, lines)
+             "Speedups predicted against measured, serial measured in the same rounds "
+             "(and the CPU share the workers got):", "",
+             "### As the machine is", "", *_table([(_point(s), s.predicted_speedup,
+                                                     s.measured_speedup) for s in idle]),
+             "", "### With another program keeping one CPU busy", "",
+             *_table([(_point(s), s.predicted_speedup, s.measured_speedup) for s in busy]),
+             "", "### Verdicts", "",
+             _judge(acc_idle, 0.9, "lesson 07's grid, idle machine", idle_note),
+             _judge(acc_busy, 0.75, "lesson 07's grid, one CPU kept busy")]
+    rows = [{**s.as_dict(), "run": "as is"} for s in idle]
+    rows += [{**s.as_dict(), "run": "one CPU busy"} for s in busy]
+    return Section("costmodel", rows, {"costmodel": plots.model_fit(idle)}, lines)
+
+
+def _job_inputs(make):
+    """The inputs a job's builder makes; a context manager (files) stays open meanwhile."""
+    made = make()
+    if hasattr(made, "__enter__"):
+        return made
+    return contextlib.nullcontext(made)
+
+
+def jobs_section(ctx: Context) -> Section:
+    """``advise`` on four jobs nothing else uses: each strategy's best option, predicted
+    against measured (serial and that option in interleaved rounds, start-up included)."""
+    lines, rows, verdicts = [], [], []
+    for name, (func, make) in jobs.JOBS.items():
+        ctx.progress(f"jobs: {name}")
+        with _job_inputs(make) as inputs:
+            advice = advisor.advise(func, inputs, budget=4.0)
+            points = []
+            for strategy in ("threads", "pool", "executor"):
+                o = advice.best(strategy)
+                serial, parallel = bench.compare(
+                    func, inputs, strategies=("serial", strategy), workers=o.workers,
+                    chunksize=o.chunksize, repeats=ctx.args.repeats, include_startup=True)
+                points.append((o.label(), o.speedup, parallel.speedup))
+                rows.append({"job": name, "option": o.label(), "predicted": o.speedup,
+                             "measured": parallel.speedup,
+                             "error": o.speedup / parallel.speedup - 1,
+                             "advice": advice.choice.label()})
+        acc = experiments.accuracy([p / m - 1 for _, p, m in points])
+        lines += [f"### {name}", "", f"Advice: {advice.choice.label()}. {advice.reason}", "",
+                  *_table(points), ""]
+        verdicts.append(_judge(acc, 1.0, name))
+    return Section("jobs", rows, {}, [*lines, "### Verdicts", "", *verdicts])
 
 
 def blas_section(ctx: Context) -> Section:
-    import multiprocessing as mp
-
-    from helpers.machine import default_start_method
-
-    cpus, n = ctx.info.usable_cpus, 400
-    inputs = [n] * (4 * cpus)
-    ctx.progress("BLAS threads: serial")
-    serial = timing.timed(timing.serial_map, ctx.args.repeats, matmul_task, inputs)
-    rows, times = [{"how": "serial, BLAS threads unlimited", "seconds": serial}], [serial]
-    ctx_mp = mp.get_context(default_start_method())
-    for label, init in (("unlimited", None), ("1 per worker", limit_blas_threads)):
-        ctx.progress(f"BLAS threads: pool, {label}")
-        with ctx_mp.Pool(cpus, initializer=init, initargs=(1,) if init else ()) as pool:
-            pool.map(matmul_task, [8] * cpus)
-            t = timing.timed(pool.map, ctx.args.repeats, matmul_task, inputs, 1)
-        rows.append({"how": f"pool x{cpus}, BLAS threads {label}", "seconds": t})
-        times.append(t)
-    lines = [f"- {r['how']}: {r['seconds']:.3f} s" for r in rows]
+    cpus = ctx.info.usable_cpus
+    ctx.progress("BLAS threads: serial and both pools in turn")
+    r = experiments.blas(cpus, repeats=ctx.args.repeats)
+    rows = [{"how": "serial, BLAS threads unlimited", "seconds": r.serial},
+            {"how": f"pool x{cpus}, BLAS threads unlimited", "seconds": r.unlimited},
+            {"how": f"pool x{cpus}, 1 BLAS thread per worker", "seconds": r.limited}]
+    lines = [f"- {x['how']}: {x['seconds']:.3f} s" for x in rows]
+    lines += [f"- {line}" for line in experiments.blas_verdicts(r, cpus)]
+    times = [x["seconds"] for x in rows]
     fig = plots.labelled_bars(["serial", "pool\nthreads unlimited", "pool\n1 thread each"],
-                              times, f"{len(inputs)} matrix products of {n}x{n}",
+                              times, f"{r.tasks} matrix products of {r.n}x{r.n}",
                               [f"{times[0] / t:.2f}x" for t in times])
     return Section("blas", rows, {"blas": fig}, lines)
 
@@ -318,7 +352,7 @@ def alternatives_section(ctx: Context) -> Section:
 
 SECTIONS: list[Callable[[Context], Section]] = [
     headline_section, crossover_section, chunks_section, workers_section, model_section,
-    blas_section, alternatives_section,
+    jobs_section, blas_section, alternatives_section,
 ]
 
 
@@ -339,7 +373,7 @@ def write(out: Path, section: Section) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("results"))
-    parser.add_argument("--tasks", type=int, default=16)
+    parser.add_argument("--tasks", type=int, default=8)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true",

@@ -53,16 +53,53 @@ def test_all_strategies_agree_with_serial(method):
 
 
 def test_statistics_from_injected_timings():
-    clock = FakeClock([2.0, 4.0, 3.0, 1.0, 1.0, 2.0])
+    # rounds run serial, threads, serial, threads, ...: the clock's steps alternate
+    clock = FakeClock([2.0, 1.0, 4.0, 1.0, 3.0, 2.0])
     records = bench.compare(square, [1, 2], strategies=("serial", "threads"), workers=[2],
                             repeats=3, timer=clock)
     serial, threads = records
     assert serial.times == (2.0, 4.0, 3.0)
-    assert (serial.median, serial.spread) == (3.0, 2.0)
+    assert (serial.median, serial.spread, serial.best) == (3.0, 2.0, 2.0)
     assert threads.times == (1.0, 1.0, 2.0)
-    assert threads.median == 1.0
-    assert threads.speedup == 3.0
-    assert threads.efficiency == 1.5
+    assert (threads.median, threads.best) == (1.0, 1.0)
+    # speedup from the same round: 2/1, 4/1, 3/2 -> median 2.0 (not 3.0 / 1.0)
+    assert threads.round_speedups == (2.0, 4.0, 1.5)
+    assert threads.speedup == 2.0
+    assert threads.efficiency == 1.0
+
+
+def test_a_burst_in_one_round_hits_both_strategies_and_cancels():
+    # round 2 is slowed 3x for everything: the ratio stays 2 in every round
+    clock = FakeClock([2.0, 1.0, 6.0, 3.0, 2.0, 1.0])
+    _, threads = bench.compare(square, [1], strategies=("serial", "threads"), workers=1,
+                               repeats=3, timer=clock)
+    assert threads.round_speedups == (2.0, 2.0, 2.0)
+
+
+def test_schedule_interleaves_rounds_serial_first_in_each_group():
+    runs = bench.schedule(("pool", "serial", "executor"), [1, 2], 2)
+    assert runs == [
+        (0, 0, "serial", 1), (0, 0, "pool", 1), (0, 0, "executor", 1),
+        (0, 1, "serial", 1), (0, 1, "pool", 1), (0, 1, "executor", 1),
+        (1, 0, "serial", 1), (1, 0, "pool", 2), (1, 0, "executor", 2),
+        (1, 1, "serial", 1), (1, 1, "pool", 2), (1, 1, "executor", 2),
+    ]
+    assert bench.schedule(("serial",), [1, 2, 3], 2) == [(0, 0, "serial", 1),
+                                                         (0, 1, "serial", 1)]
+    assert bench.schedule(("pool",), [2], 2) == [(0, 0, "pool", 2), (0, 1, "pool", 2)]
+
+
+def test_the_real_run_order_follows_the_schedule(monkeypatch):
+    seen = []
+    real = bench._run
+
+    def spy(strategy, func, inputs, workers, *rest):
+        seen.append((strategy, workers))
+        return real(strategy, func, inputs, workers, *rest)
+
+    monkeypatch.setattr(bench, "_run", spy)
+    bench.compare(square, [1, 2], strategies=("serial", "threads"), workers=[1, 2], repeats=2)
+    assert seen == [(s, w) for _, _, s, w in bench.schedule(("serial", "threads"), [1, 2], 2)]
 
 
 def test_worker_sweep_gives_one_record_per_count():
@@ -153,7 +190,7 @@ def test_rescale_and_table():
     assert rescaled.speedup == 8.0 and rescaled.efficiency == 4.0
     text = bench.table(records)
     assert text.splitlines()[0].startswith("serial")
-    assert "median 2.000 s" in text and "speedup 4.00x" in text
+    assert "fastest 2.000 s" in text and "speedup 4.00x" in text
 
 
 def test_to_frame_has_one_row_per_record():
@@ -161,4 +198,5 @@ def test_to_frame_has_one_row_per_record():
                             repeats=1)
     frame = bench.to_frame(records)
     assert list(frame["strategy"]) == ["serial", "threads", "threads"]
-    assert {"median", "spread", "speedup", "efficiency", "start_method"} <= set(frame.columns)
+    wanted = {"median", "best", "spread", "speedup", "efficiency", "start_method"}
+    assert wanted <= set(frame.columns)

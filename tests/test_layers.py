@@ -42,8 +42,8 @@ LESSON = "lesson topic"
 
 def layer_of(module: str, layers: dict[str, tuple[str, ...]] = LAYERS) -> str:
     """The layer of ``module`` ("checks.lesson03" is in the layer of "checks")."""
-    if module == "":  # the package itself, helpers/__init__.py: a docstring only
-        return ORDER[0]
+    if module == "":  # the package itself: its docstring, and helpers.advise for learners
+        return ORDER[-1]
     top = module.split(".")[0]
     return next((name for name, members in layers.items() if top in members), LESSON)
 
