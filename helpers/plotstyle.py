@@ -77,7 +77,7 @@ def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     by then outside this style: the tick sizes are therefore also set on each
     axis. A title or axis label longer than its axis is wrapped onto more
     lines, and a figure whose category names would run into each other is
-    made wider, up to ``MAX_WIDTH`` inches (a 960-pixel slide at 100 dpi).
+    made wider, up to ``MAX_WIDTH`` inches (900 pixels at 100 dpi).
     """
     @functools.wraps(draw)
     def wrapper(*args, **kwargs) -> Figure:
@@ -94,7 +94,7 @@ def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
-MAX_WIDTH = 9.3  # inches
+MAX_WIDTH = 9.0  # inches: 900 pixels, inside a 960-pixel slide with its margins
 _AXES_SHARE = 0.82  # of the figure's width or height that an axis takes, about
 
 
