@@ -481,7 +481,7 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
             lat = overheads.round_trip(strategy)
             rounds = []
             for _ in range(repeats):
-                share = cpu_share(strategy, pool, workers, lat, repeats=1)
+                share = cpu_share(strategy, pool, workers, lat, repeats=3)
                 waited = run_queue_wait()
                 serial, _ = timed_result(serial_map, 1, func, inputs)
                 waited = run_queue_wait() - waited

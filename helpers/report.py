@@ -274,7 +274,7 @@ def _job_rounds(func, inputs, advice, option, repeats: int) -> tuple[float, floa
     with make_pool("pool", option.workers, ctx) as probe_pool:
         start_workers("pool", probe_pool, option.workers)
         for _ in range(repeats):
-            share = probe.cpu_share("pool", probe_pool, option.workers, repeats=1)
+            share = probe.cpu_share("pool", probe_pool, option.workers, repeats=3)
             waited = probe.run_queue_wait()
             serial = timing.timed(timing.serial_map, 1, func, inputs)
             waited = probe.run_queue_wait() - waited
