@@ -223,7 +223,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
 
 
-def _run_queue_wait() -> float:
+def run_queue_wait() -> float:
     """Seconds this thread has waited for a CPU so far (Linux ``schedstat``), else 0.
 
     Wall time minus CPU time mixes two kinds of waiting: for a network or a
@@ -266,7 +266,7 @@ def sample_tasks(func: Callable, inputs: Sequence, budget: float = 0.5, least: i
         if indices and spent + statistics.fmean(seconds) > budget:
             capped = len(indices) < least
             break
-        cpu_start, queue_start, start = time.process_time(), _run_queue_wait(), timer()
+        cpu_start, queue_start, start = time.process_time(), run_queue_wait(), timer()
         result = func(inputs[i])
         took = timer() - start
         wall = took
@@ -287,7 +287,7 @@ def sample_tasks(func: Callable, inputs: Sequence, budget: float = 0.5, least: i
                 took = min(took, batch / calls)
         spent += wall
         cpu += time.process_time() - cpu_start
-        waited += _run_queue_wait() - queue_start
+        waited += run_queue_wait() - queue_start
         indices.append(i)
         seconds.append(max(took, 1e-9))
         results.append(result)
@@ -481,10 +481,10 @@ def sweep(func: Callable[[int], object], points: Sequence[tuple[str, int, int, i
             lat = overheads.round_trip(strategy)
             rounds = []
             for _ in range(repeats):
-                share = cpu_share(strategy, pool, workers, lat, repeats=1)
-                waited = _run_queue_wait()
+                share = cpu_share(strategy, pool, workers, lat, repeats=3)
+                waited = run_queue_wait()
                 serial, _ = timed_result(serial_map, 1, func, inputs)
-                waited = _run_queue_wait() - waited
+                waited = run_queue_wait() - waited
                 t, out = timed_result(run_map, 1, strategy, pool, func, inputs, chunksize)
                 if any(r != expected for r in out):
                     raise AssertionError(f"{strategy} returned a wrong result for size {size}")

@@ -32,7 +32,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import advisor, bench, costmodel, experiments, jobs, plots, probe, verdict
+from helpers import (
+    advisor,
+    bench,
+    costmodel,
+    experiments,
+    jobs,
+    plots,
+    probe,
+    timing,
+    verdict,
+)
 from helpers.alternatives import (
     MAX_EXACT_N,
     cpu_task_numba_parallel,
@@ -246,9 +256,48 @@ def _job_inputs(make):
     return contextlib.nullcontext(made)
 
 
+def _job_rounds(func, inputs, advice, option, repeats: int) -> tuple[float, float]:
+    """Predicted and measured speedup of one option, from interleaved rounds.
+
+    Each round measures the CPU share the workers get, then serial (and how
+    long it waited for a CPU), then the option with its start-up; the round's
+    prediction uses that round's serial time, share and slowdown, as
+    ``probe.sweep`` does for the grid. Returns the medians over the rounds.
+    """
+    import multiprocessing as mp
+
+    from helpers.plumbing import make_pool, run_map, start_workers
+
+    ctx = mp.get_context(advice.overheads.start_method)
+    sampled = advice.sample.durations()
+    predicted, measured = [], []
+    with make_pool("pool", option.workers, ctx) as probe_pool:
+        start_workers("pool", probe_pool, option.workers)
+        for _ in range(repeats):
+            share = probe.cpu_share("pool", probe_pool, option.workers, repeats=3)
+            waited = probe.run_queue_wait()
+            serial = timing.timed(timing.serial_map, 1, func, inputs)
+            waited = probe.run_queue_wait() - waited
+            started = time.perf_counter()
+            with make_pool(option.strategy, option.workers, ctx) as pool:
+                run_map(option.strategy, pool, func, inputs, option.chunksize)
+            parallel = time.perf_counter() - started
+            factor = serial / max(serial - waited, 0.2 * serial)
+            scale = serial / sum(sampled)
+            guess = costmodel.predict_time(
+                costmodel.slowed(advice.overheads, factor, share), [d * scale for d in sampled],
+                option.strategy, option.workers, option.chunksize, traffic=advice.traffic,
+                cpu_fraction=advice.sample.cpu_fraction, gil_free=advice.gil_free,
+                include_startup=True)
+            predicted.append(serial / guess)
+            measured.append(serial / parallel)
+    return statistics.median(predicted), statistics.median(measured)
+
+
 def jobs_section(ctx: Context) -> Section:
     """``advise`` on four jobs nothing else uses: each strategy's best option, predicted
-    against measured (serial and that option in interleaved rounds, start-up included)."""
+    against measured in interleaved rounds (serial, the option with its start-up), with
+    the CPU share and the parent's slowdown measured in the same rounds."""
     lines, rows, verdicts = [], [], []
     for name, (func, make) in jobs.JOBS.items():
         ctx.progress(f"jobs: {name}")
@@ -257,13 +306,10 @@ def jobs_section(ctx: Context) -> Section:
             points = []
             for strategy in ("threads", "pool", "executor"):
                 o = advice.best(strategy)
-                serial, parallel = bench.compare(
-                    func, inputs, strategies=("serial", strategy), workers=o.workers,
-                    chunksize=o.chunksize, repeats=ctx.args.repeats, include_startup=True)
-                points.append((o.label(), o.speedup, parallel.speedup))
-                rows.append({"job": name, "option": o.label(), "predicted": o.speedup,
-                             "measured": parallel.speedup,
-                             "error": o.speedup / parallel.speedup - 1,
+                predicted, measured = _job_rounds(func, inputs, advice, o, ctx.args.repeats)
+                points.append((o.label(), predicted, measured))
+                rows.append({"job": name, "option": o.label(), "predicted": predicted,
+                             "measured": measured, "error": predicted / measured - 1,
                              "advice": advice.choice.label()})
         acc = experiments.accuracy([p / m - 1 for _, p, m in points])
         lines += [f"### {name}", "", f"Advice: {advice.choice.label()}. {advice.reason}", "",

@@ -34,3 +34,14 @@ def test_bench_records_cover_the_new_strategies():
     records = report.bench_records(serial_median=1.0, tasks=2, size=1_000, repeats=1, workers=1)
     assert [r.strategy for r in records] == ["numpy", "numba prange", "threads", "joblib", "dask"]
     assert all(r.tasks == 2 and r.speedup is not None for r in records)
+
+
+def test_each_accuracy_target_gets_a_verdict_line():
+    from helpers.experiments import accuracy
+
+    good = accuracy([0.1] * 9 + [0.5])
+    assert report._judge(good, 0.9, "grid").endswith("target ≥90%: met.")
+    assert "NOT met" in report._judge(accuracy([0.5, 0.1]), 0.9, "grid")
+    assert "not judged (busy)" in report._judge(good, 0.9, "grid", "busy")
+    table = report._table([("pool", 2.0, 1.6)])
+    assert table[-1] == "| pool | 2.00x | 1.60x | +25% |"
