@@ -396,9 +396,32 @@ def alternatives_section(ctx: Context) -> Section:
                    {"alternatives": plots.strategy_overview(records)}, lines)
 
 
+def realjobs_section(ctx: Context) -> Section:
+    """``make bench``'s section for lesson 11: each real job's serial time, its best
+    parallel way and the speedup, from interleaved rounds (``realjob.bench_jobs``)."""
+    from helpers import realjob
+    from helpers.verdict import speedup
+
+    def said(r: dict) -> str:
+        return speedup(r["serial_s"], r["parallel_s"], workers=r["workers"],
+                       usable_cpus=ctx.info.usable_cpus, label=r["best"])
+
+    ctx.progress("real jobs: log files, Monte Carlo, big table")
+    rows = realjob.bench_jobs(ctx.args.repeats)
+    lines = ["Lesson 11's three jobs end to end; jobs 1 and 2 with warm workers, job 3 "
+             "with start-up (providing the table is start-up work); fastest of "
+             "interleaved rounds.", "",
+             "| job | serial (s) | best parallel | time (s) | speedup | verdict |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['job']} | {r['serial_s']:.3f} | {r['best']} x{r['workers']} | "
+              f"{r['parallel_s']:.3f} | {r['speedup']:.2f}x | "
+              f"{said(r)} |" for r in rows]
+    return Section("realjobs", rows, {}, lines)
+
+
 SECTIONS: list[Callable[[Context], Section]] = [
     headline_section, crossover_section, chunks_section, workers_section, model_section,
-    jobs_section, blas_section, alternatives_section,
+    jobs_section, blas_section, alternatives_section, realjobs_section,
 ]
 
 

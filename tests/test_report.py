@@ -45,3 +45,18 @@ def test_each_accuracy_target_gets_a_verdict_line():
     assert "not judged (busy)" in report._judge(good, 0.9, "grid", "busy")
     table = report._table([("pool", 2.0, 1.6)])
     assert table[-1] == "| pool | 2.00x | 1.60x | +25% |"
+
+
+def test_real_jobs_section_reports_each_job_with_its_verdict(tmp_path, monkeypatch):
+    from helpers import realjob
+
+    rows = [{"job": "log files", "serial_s": 1.0, "parallel_s": 0.52, "best": "pool",
+             "workers": 2, "speedup": 1.0 / 0.52},
+            {"job": "big table", "serial_s": 0.4, "parallel_s": 0.5, "best": "fork",
+             "workers": 2, "speedup": 0.8}]
+    monkeypatch.setattr(realjob, "bench_jobs", lambda repeats: rows)
+    assert report.main(["--out", str(tmp_path), "--sections", "realjobs"]) == 0
+    text = (tmp_path / "summary.md").read_text()
+    assert "| log files | 1.000 | pool x2 | 0.520 | 1.92x |" in text
+    assert "here serial won" in text.split("| big table |")[1]
+    assert (tmp_path / "realjobs.csv").read_text().startswith("job,")
