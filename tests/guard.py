@@ -7,10 +7,22 @@ started by the run inherits; at the end, any live process that still carries
 the token was left behind. New entries in ``/dev/shm`` (shared memory and
 POSIX semaphores) are leaks too. Both checks need Linux's ``/proc`` and
 ``/dev/shm``; elsewhere they are skipped.
+
+It also makes nbval patient on a busy machine (every wait here ends as soon as
+its condition holds, so an idle run is not slowed down):
+
+- kernels are asked to shut down and given ``KERNEL_SHUTDOWN_SECONDS`` to exit
+  before they are killed;
+- nbval waits ``OUTPUT_SECONDS`` (instead of 5 s) for a cell's last outputs
+  after the kernel has replied;
+- leaked processes and ``/dev/shm`` entries get ``GRACE_SECONDS`` to go away;
+- a ``/dev/shm`` entry that a process outside this run has open or mapped is
+  another program's (another test run on a shared machine), not a leak.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -22,13 +34,50 @@ import pytest
 
 MARK = "MP_COURSE_TEST_RUN"
 SHM = Path("/dev/shm")
-GRACE_SECONDS = 10.0  # resource trackers and forkserver exit shortly after their kernel
+GRACE_SECONDS = 60.0  # resource trackers and forkservers exit shortly after their kernel
+KERNEL_SHUTDOWN_SECONDS = 60.0  # jupyter_client's default is 5 s, then SIGKILL
+OUTPUT_SECONDS = 60.0  # nbval's default is 5 s
 
 _state: dict = {}
 
 
 def _shm_entries() -> set[str]:
     return set(os.listdir(SHM)) if SHM.is_dir() else set()
+
+
+def _held_paths(pid: int) -> set[str]:
+    """The files process ``pid`` has mapped or open, read from ``/proc``."""
+    held = set()
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6:
+                held.add(fields[5].removesuffix(" (deleted)"))
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                held.add(os.readlink(fd))
+    return held
+
+
+def _foreign_shm(names: set[str], token: str) -> set[str]:
+    """The entries among ``names`` that a live process outside this run has open or mapped."""
+    paths = {str(SHM / name): name for name in names}
+    found: set[str] = set()
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid == os.getpid() or proc.environ().get(MARK) == token:
+                continue
+        except psutil.Error:
+            continue
+        found |= {paths[p] for p in _held_paths(proc.pid) if p in paths}
+    return found
+
+
+def _leaked_shm(token: str) -> set[str]:
+    """New ``/dev/shm`` entries since the run began, but for other programs' ones."""
+    new = _shm_entries() - _state["shm"]
+    return new - _foreign_shm(new, token) if new else new
 
 
 def _own_helper(proc: psutil.Process, me: int) -> bool:
@@ -79,14 +128,37 @@ def _stop_kernels_gracefully() -> None:
 
     def stop(self) -> None:
         self.kc.stop_channels()
+        self.km.shutdown_wait_time = KERNEL_SHUTDOWN_SECONDS
         self.km.shutdown_kernel(now=False)
         del self.km
 
     RunningKernel.stop = stop
 
 
+def _wait_longer_for_outputs() -> None:
+    """Give a cell's outputs ``OUTPUT_SECONDS`` to arrive once the kernel has replied.
+
+    nbval reads a cell's outputs with a 5 s limit per message (``IPyNbCell.
+    output_timeout``) and fails the cell with "Timeout of 5 seconds exceeded
+    waiting for output" past it: on a loaded machine the kernel's output
+    thread can be that late.
+    """
+    try:
+        from nbval.plugin import IPyNbCell
+    except ImportError:
+        return
+    init = IPyNbCell.__init__
+
+    def patient_init(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        self.output_timeout = OUTPUT_SECONDS
+
+    IPyNbCell.__init__ = patient_init
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _stop_kernels_gracefully()
+    _wait_longer_for_outputs()
     if not sys.platform.startswith("linux"):
         return
     _state["token"] = os.environ.setdefault(MARK, uuid.uuid4().hex)
@@ -100,8 +172,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     deadline = time.monotonic() + GRACE_SECONDS
     while (procs := _marked_processes(token)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    while (segments := _shm_entries() - _state["shm"]) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    while (segments := _leaked_shm(token)) and time.monotonic() < deadline:
+        time.sleep(0.5)
     problems = [f"process left running, {_describe(p)}" for p in procs]
     problems += [f"shared-memory entry left in /dev/shm: {name}" for name in sorted(segments)]
     if not problems:
