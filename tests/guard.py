@@ -60,8 +60,14 @@ def _held_paths(pid: int) -> set[str]:
     return held
 
 
-def _foreign_shm(names: set[str], token: str) -> set[str]:
-    """The entries among ``names`` that a live process outside this run has open or mapped."""
+def foreign_shm_entries(names: set[str], token: str | None = None) -> set[str]:
+    """The ``/dev/shm`` entries among ``names`` that a live process outside this run
+    (one without this run's ``token``) has open or mapped: another program's.
+
+    Tests that compare ``/dev/shm`` before and after use it too, since other
+    programs on the machine make and remove entries at the same time.
+    """
+    token = token or os.environ.get(MARK)
     paths = {str(SHM / name): name for name in names}
     found: set[str] = set()
     for proc in psutil.process_iter():
@@ -77,7 +83,7 @@ def _foreign_shm(names: set[str], token: str) -> set[str]:
 def _leaked_shm(token: str) -> set[str]:
     """New ``/dev/shm`` entries since the run began, but for other programs' ones."""
     new = _shm_entries() - _state["shm"]
-    return new - _foreign_shm(new, token) if new else new
+    return new - foreign_shm_entries(new, token) if new else new
 
 
 def _own_helper(proc: psutil.Process, me: int) -> bool:

@@ -74,7 +74,7 @@ def test_guard_tells_another_programs_segment_from_this_runs():
     try:
         theirs = other.stdout.readline().strip().lstrip("/")
         names = {mine.name.lstrip("/"), theirs}
-        assert guard._foreign_shm(names, token) == {theirs}
+        assert guard.foreign_shm_entries(names, token) == {theirs}
     finally:
         other.communicate("", timeout=30)
         mine.close()
