@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers.pitfalls import run_snippet
 from tests import guard
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +80,23 @@ def test_guard_tells_another_programs_segment_from_this_runs():
         other.communicate("", timeout=30)
         mine.close()
         mine.unlink()
+
+
+@POSIX_ONLY
+def test_snippet_processes_tag_their_semaphores():
+    # Leak tests look for run_snippet's tag in /dev/shm, to tell the snippet's
+    # semaphores from the ones other programs on the machine make meanwhile.
+    out = run_snippet("""
+        import multiprocessing as mp
+        if __name__ == "__main__":
+            ctx = mp.get_context("spawn")
+            lock = ctx.Lock()
+            print(lock._semlock.name)
+            p = ctx.Process(target=print, args=(mp.current_process()._config["semprefix"],))
+            p.start(); p.join()
+    """, timeout=60)
+    parent, child = out.stdout.split()
+    assert parent.startswith("/mp-course") and child.startswith("/mp-course"), out.stdout
 
 
 def test_workflow_runs_every_os_and_python():

@@ -154,8 +154,9 @@ def test_killed_snippet_leaves_no_semaphores(tmp_path):
     """, timeout=3)
     assert out.timed_out
     assert "leaked semaphore" in out.stderr  # the tracker did the cleaning
-    left = {n for n in set(os.listdir(shm)) - before if n.startswith("sem.mp-")}
-    assert left - foreign_shm_entries(left) == set()  # not other programs' semaphores
+    # the snippet's semaphores carry run_snippet's tag; other programs make others
+    left = {n for n in set(os.listdir(shm)) - before if n.startswith("sem.mp-course")}
+    assert left - foreign_shm_entries(left) == set()
 
 
 def test_snippet_without_main_guard_leaves_no_semaphores():
@@ -175,8 +176,8 @@ def test_snippet_without_main_guard_leaves_no_semaphores():
             print(list(ex.map(square, range(5))))
     """, timeout=30)
     assert "bootstrapping phase" in out.stderr and "BrokenProcessPool" in out.stderr
-    left = {n for n in set(os.listdir("/dev/shm")) - before if n.startswith("sem.mp-")}
-    assert left - foreign_shm_entries(left) == set()  # not other programs' semaphores
+    left = {n for n in set(os.listdir("/dev/shm")) - before if n.startswith("sem.mp-course")}
+    assert left - foreign_shm_entries(left) == set()
 
 
 def test_snippet_keeps_a_shadowed_sitecustomize(tmp_path):
