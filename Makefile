@@ -16,7 +16,7 @@ STAMP  := $(VENV)/.installed
 CELL_TIMEOUT ?= 300
 NBVAL_ARGS := --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg \
               --nbval-cell-timeout $(CELL_TIMEOUT) --timeout $(shell expr $(CELL_TIMEOUT) + 60) \
-              -p no:cacheprovider -rfE --durations=10 $(or $(NB),notebooks)
+              -p no:cacheprovider -rfE --durations=10 --color=no $(or $(NB),notebooks)
 # NBVAL_MODE=--nbval-lax checks errors only, for a Python or platform whose
 # outputs differ from the stored ones by design (CI does so off Linux 3.11).
 NBVAL_MODE ?= --nbval
