@@ -11,8 +11,8 @@ POSIX semaphores) are leaks too. Both checks need Linux's ``/proc`` and
 It also makes nbval patient on a busy machine (every wait here ends as soon as
 its condition holds, so an idle run is not slowed down):
 
-- kernels are asked to shut down and given ``KERNEL_SHUTDOWN_SECONDS`` to exit
-  before they are killed;
+- kernels get SIGTERM and ``KERNEL_SHUTDOWN_SECONDS`` to exit before they are
+  killed;
 - nbval waits ``OUTPUT_SECONDS`` (instead of 5 s) for a cell's last outputs
   after the kernel has replied;
 - leaked processes and ``/dev/shm`` entries get ``GRACE_SECONDS`` to go away;
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import time
 import uuid
@@ -35,7 +36,7 @@ import pytest
 MARK = "MP_COURSE_TEST_RUN"
 SHM = Path("/dev/shm")
 GRACE_SECONDS = 60.0  # resource trackers and forkservers exit shortly after their kernel
-KERNEL_SHUTDOWN_SECONDS = 60.0  # jupyter_client's default is 5 s, then SIGKILL
+KERNEL_SHUTDOWN_SECONDS = 60.0  # for a kernel to exit after SIGTERM
 OUTPUT_SECONDS = 60.0  # nbval's default is 5 s
 
 _state: dict = {}
@@ -118,14 +119,19 @@ def _describe(proc: psutil.Process) -> str:
 
 
 def _stop_kernels_gracefully() -> None:
-    """Make nbval shut its kernels down cleanly instead of killing them.
+    """Make nbval end its kernels with SIGTERM instead of killing them.
 
-    nbval ends each notebook's kernel with ``shutdown_kernel(now=True)``, a kill
-    of the kernel's whole process group that takes multiprocessing's resource
-    tracker with it; a lesson's queue or lock still alive under spawn then
-    leaves its named semaphore in /dev/shm. A shutdown request lets the kernel
-    exit normally and the tracker unlink what remains (jupyter_client still
-    kills a kernel that has not exited after its ``shutdown_wait_time``).
+    nbval ends each notebook's kernel with ``shutdown_kernel(now=True)``, a
+    SIGKILL to the kernel's whole process group that takes multiprocessing's
+    resource tracker with it; a lesson's queue or lock still alive under spawn
+    then leaves its named semaphore in /dev/shm. A shutdown request is no better
+    and slow: ipykernel then signals its own children before exiting, and since
+    the resource tracker ignores SIGTERM it waits about 14 s and SIGKILLs it,
+    while jupyter_client SIGTERMs the kernel after half its
+    ``shutdown_wait_time``. So: SIGTERM to the group (the kernel, its workers
+    and its forkserver end; the tracker ignores it, sees its clients gone,
+    unlinks what they left and exits), wait for the kernel to be gone, and kill
+    the group only if it is still there after ``KERNEL_SHUTDOWN_SECONDS``.
     """
     try:
         from nbval.kernel import RunningKernel
@@ -134,8 +140,16 @@ def _stop_kernels_gracefully() -> None:
 
     def stop(self) -> None:
         self.kc.stop_channels()
-        self.km.shutdown_wait_time = KERNEL_SHUTDOWN_SECONDS
-        self.km.shutdown_kernel(now=False)
+        km = self.km
+        with contextlib.suppress(Exception):
+            km.signal_kernel(signal.SIGTERM)
+        deadline = time.monotonic() + KERNEL_SHUTDOWN_SECONDS
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+        else:
+            km.cleanup_resources()
         del self.km
 
     RunningKernel.stop = stop
