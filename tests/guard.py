@@ -28,6 +28,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -85,6 +86,21 @@ def _leaked_shm(token: str) -> set[str]:
     """New ``/dev/shm`` entries since the run began, but for other programs' ones."""
     new = _shm_entries() - _state["shm"]
     return new - foreign_shm_entries(new, token) if new else new
+
+
+def lasting(sample: Callable[[], set[str]], deadline: float, pause: float = 0.5) -> set[str]:
+    """What ``sample()`` finds now and still finds at each look until ``deadline``.
+
+    Once this run's processes are gone it makes no new ``/dev/shm`` entries, so
+    an entry is its leak only if it was there then and stays. Other programs
+    keep making and removing entries meanwhile: waiting for none at all could
+    end with whatever they had at that moment.
+    """
+    found = sample()
+    while found and time.monotonic() < deadline:
+        time.sleep(pause)
+        found &= sample()
+    return found
 
 
 def _own_helper(proc: psutil.Process, me: int) -> bool:
@@ -192,8 +208,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     deadline = time.monotonic() + GRACE_SECONDS
     while (procs := _marked_processes(token)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    while (segments := _leaked_shm(token)) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    segments = lasting(lambda: _leaked_shm(token), deadline)
     problems = [f"process left running, {_describe(p)}" for p in procs]
     problems += [f"shared-memory entry left in /dev/shm: {name}" for name in sorted(segments)]
     if not problems:

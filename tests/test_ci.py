@@ -99,6 +99,28 @@ def test_snippet_processes_tag_their_semaphores():
     assert parent.startswith("/mp-course") and child.startswith("/mp-course"), out.stdout
 
 
+def _looks(*sets):
+    """A sampler that returns ``sets`` in turn, then the last one again and again."""
+    seq = iter(sets)
+    last = set()
+
+    def sample():
+        nonlocal last
+        last = next(seq, last)
+        return set(last)
+
+    return sample
+
+
+def test_guard_reports_only_entries_that_stay():
+    import time
+
+    sample = _looks({"a", "b"}, {"b", "c"}, {"b", "c", "d"}, {"b", "d"})
+    assert guard.lasting(sample, time.monotonic() + 0.3, pause=0.01) == {"b"}
+    sample = _looks({"a"}, {"c"})  # a went away; c is another program's, made later
+    assert guard.lasting(sample, time.monotonic() + 60, pause=0.01) == set()
+
+
 def test_workflow_runs_every_os_and_python():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     matrix = workflow["jobs"]["test"]["strategy"]["matrix"]
