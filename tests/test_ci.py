@@ -99,6 +99,31 @@ def test_snippet_processes_tag_their_semaphores():
     assert parent.startswith("/mp-course") and child.startswith("/mp-course"), out.stdout
 
 
+LEAKY_TEST = textwrap.dedent("""
+    import _posixshmem, os
+
+    def test_leaves_a_segment():
+        fd = _posixshmem.shm_open("/course_guardtest%d" % os.getpid(), os.O_CREAT | os.O_RDWR)
+        os.close(fd)  # created without the resource tracker, and never unlinked
+""")
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs /dev/shm (Linux)")
+def test_guard_fails_a_run_that_leaves_a_segment(tmp_path):
+    (tmp_path / "test_leaky.py").write_text(LEAKY_TEST)
+    env = {k: v for k, v in os.environ.items() if k != guard.MARK}
+    env.update(MP_COURSE_GUARD_GRACE="2", PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.guard", "-q",
+                             "-p", "no:cacheprovider", str(tmp_path / "test_leaky.py")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    for name in os.listdir("/dev/shm"):
+        if name.startswith("course_guardtest"):
+            os.unlink(f"/dev/shm/{name}")
+    assert result.returncode == 1, result.stdout
+    assert "1 passed" in result.stdout
+    assert "shared-memory entry left in /dev/shm: course_guardtest" in result.stdout
+
+
 def _looks(*sets):
     """A sampler that returns ``sets`` in turn, then the last one again and again."""
     seq = iter(sets)
