@@ -4,7 +4,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from helpers import debugging
-from helpers.pitfalls import run_snippet
+from helpers.sandbox import run_snippet
 
 FAULTHANDLER = '''Thread 0x00007f (most recent call first):
   File "/x/helpers/debugging.py", line 41 in deadlock

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from helpers.checks import feedback
-from helpers.pitfalls import here_env, run_snippet
+from helpers.sandbox import here_env, run_snippet
 from helpers.units import duration
 from helpers.webapp import serve
 from helpers.webclient import probe_sync
