@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import secrets
 from collections.abc import Callable
+from types import ModuleType
 
 from helpers.bench import pool_chunksize
 from helpers.checks import feedback, load_fresh
@@ -12,7 +15,10 @@ from helpers.checks import feedback, load_fresh
 CHUNK_CASES = [(0, 2), (1, 2), (7, 2), (8, 2), (9, 2), (10, 2), (100, 4), (1000, 3),
                (20_000, 2), (99_999, 16)]
 
+#: The example prefix of exercise 2; the check itself uses a fresh one each time.
 PREFIX = "item-"
+
+_setup_calls = 0  # per worker process: how often the learner's setup ran there
 
 
 def check_chunksize(func: Callable[[int, int], int]) -> bool:
@@ -24,7 +30,7 @@ def check_chunksize(func: Callable[[int, int], int]) -> bool:
         except Exception as exc:  # a learner's bug is a hint, not a crash
             return feedback(False, "", f"for {tasks} tasks on {workers} workers your function "
                             f"raised {type(exc).__name__}: {exc}.")
-        if got != expected:
+        if got != expected or isinstance(got, bool) or not isinstance(got, int):
             hint = ("divide by 4 chunks per worker, and add 1 when the division leaves a "
                     "remainder (divmod gives both)")
             return feedback(False, "", f"for {tasks} tasks on {workers} workers you gave "
@@ -34,35 +40,59 @@ def check_chunksize(func: Callable[[int, int], int]) -> bool:
                     f"{pool_chunksize(20_000, 2)}).", "")
 
 
-def check_initializer(module: str = "my_setup", timeout: float = 10.0) -> bool:
+def counted_setup(setup: Callable, prefix: str) -> None:
+    """The pool's initializer: call the learner's ``setup(prefix)`` and count the call.
+
+    Runs in a worker process, once, when it starts.
+    """
+    global _setup_calls
+    setup(prefix)
+    _setup_calls += 1
+
+
+def tag_here(tag: Callable, x: int) -> tuple[object, int, int]:
+    """``(tag(x), this worker's pid, how often setup ran in it)``. Runs in a worker process."""
+    return tag(x), os.getpid(), _setup_calls
+
+
+def check_initializer(module: str | ModuleType = "my_setup", timeout: float = 10.0) -> bool:
     """Exercise 2: ``setup(prefix)`` as a Pool initializer and ``tag(x)`` using it.
 
-    Runs a spawn Pool of 2 with ``initializer=setup, initargs=(PREFIX,)`` and
-    maps ``tag`` over ``range(6)``. Bounded: ``map_async(...).get(timeout)``,
-    then the pool is terminated, so a broken module cannot hang the check.
+    Runs a spawn Pool of 2 whose initializer calls ``setup`` with a prefix made
+    up for this run, so that a hard-coded ``"item-"`` cannot pass; each result
+    comes back with its worker's pid and how often setup ran there.
+    Bounded: ``starmap_async(...).get(timeout)``, then the pool is terminated.
     """
-    loaded = load_fresh(module)  # once: both functions must come from the same import
+    loaded = module if isinstance(module, ModuleType) else load_fresh(module)
     if loaded is None:
         return False
+    name = loaded.__name__
     setup, tag = getattr(loaded, "setup", None), getattr(loaded, "tag", None)
-    for name, func in (("setup", setup), ("tag", tag)):
+    for what, func in (("setup", setup), ("tag", tag)):
         if not callable(func):
-            return feedback(False, "", f"{module}.py has no function called {name!r}.")
-    expected = [f"{PREFIX}{i}" for i in range(6)]
+            return feedback(False, "", f"{name} has no function called {what!r}.")
+    prefix = f"p{secrets.token_hex(2)}-"
+    expected = [f"{prefix}{i}" for i in range(6)]
     ctx = mp.get_context("spawn")  # the strictest method: what works here works everywhere
-    pool = ctx.Pool(2, initializer=setup, initargs=(PREFIX,))
+    pool = ctx.Pool(2, initializer=counted_setup, initargs=(setup, prefix))
     try:
-        got = pool.map_async(tag, range(6), chunksize=1).get(timeout=timeout)
+        got = pool.starmap_async(tag_here, [(tag, i) for i in range(6)],
+                                 chunksize=1).get(timeout=timeout)
     except mp.TimeoutError:
         return feedback(False, "", f"no result within {timeout:g} s: does setup() finish, "
-                        f"and can {module}.py be imported on its own?")
+                        f"and can {name} be imported on its own?")
     except Exception as exc:
         return feedback(False, "", f"tag raised {type(exc).__name__}: {exc}. Did setup() "
                         "store the prefix in a module-level variable (with `global`)?")
     finally:
         pool.terminate()
         pool.join()
-    return feedback(got == expected,
-                    f"every worker ran setup({PREFIX!r}) once, and tag used it: {got}.",
-                    f"pool.map(tag, range(6)) gave {got!r}, expected {expected!r}. setup must "
-                    "store the prefix in a global; tag must return prefix + str(x).")
+    values = [value for value, _, _ in got]
+    if values != expected:
+        return feedback(False, "", f"with setup({prefix!r}), pool.map(tag, range(6)) gave "
+                        f"{values!r}, expected {expected!r}. setup must store the prefix it "
+                        "is given in a global (the check picks a new one each run); tag must "
+                        "return that prefix + str(x).")
+    workers = len({pid for _, pid, _ in got})
+    return feedback(True, f"setup({prefix!r}) ran once in each of {workers} worker(s), and "
+                    f"tag used what it stored: {values}.", "")
