@@ -159,7 +159,7 @@ def test_in_order_other_wrong_ways_fail(capsys):
 
 def test_in_order_that_hangs_is_stopped(capsys):
     def never_returns(func, items):
-        mp.Queue().get()  # nothing will ever come
+        mp.Queue().get(timeout=5)  # nothing comes: longer than the check waits
 
     assert lesson01.check_in_order(never_returns, timeout=1) is False
     assert "did not return within 1 s" in capsys.readouterr().out
