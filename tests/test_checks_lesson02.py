@@ -67,7 +67,7 @@ def test_initializer_right_answers_pass(learner, capsys):
     assert lesson02.check_initializer(solution) is True
     assert lesson02.check_initializer(learner("my_setup_other", OTHER_RIGHT_SETUP)) is True
     out = capsys.readouterr().out
-    assert out.count("✅ Correct:") == 2 and "ran once in each of" in out
+    assert out.count("✅ Correct:") == 2 and "ran once in each worker" in out
 
 
 def test_initializer_wrong_value_fails_with_a_hint(learner, capsys):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import secrets
 from collections.abc import Callable
 from types import ModuleType
 
@@ -15,8 +14,10 @@ from helpers.checks import feedback, load_fresh
 CHUNK_CASES = [(0, 2), (1, 2), (7, 2), (8, 2), (9, 2), (10, 2), (100, 4), (1000, 3),
                (20_000, 2), (99_999, 16)]
 
-#: The example prefix of exercise 2; the check itself uses a fresh one each time.
+#: The example prefix of exercise 2 ...
 PREFIX = "item-"
+#: ... and the ones the check uses, so that a hard-coded answer cannot pass.
+CHECK_PREFIXES = ("check-", "again-")
 
 _setup_calls = 0  # per worker process: how often the learner's setup ran there
 
@@ -55,13 +56,28 @@ def tag_here(tag: Callable, x: int) -> tuple[object, int, int]:
     return tag(x), os.getpid(), _setup_calls
 
 
+def _run_tagging(setup: Callable, tag: Callable, prefix: str, timeout: float) -> list:
+    """``tag_here(tag, x)`` for x in 0..5 on a spawn Pool(2) whose initializer calls setup.
+
+    Bounded: ``starmap_async(...).get(timeout)``, then the pool is terminated.
+    """
+    ctx = mp.get_context("spawn")  # the strictest method: what works here works everywhere
+    pool = ctx.Pool(2, initializer=counted_setup, initargs=(setup, prefix))
+    try:
+        return pool.starmap_async(tag_here, [(tag, i) for i in range(6)],
+                                  chunksize=1).get(timeout=timeout)
+    finally:
+        pool.terminate()
+        pool.join()
+
+
 def check_initializer(module: str | ModuleType = "my_setup", timeout: float = 10.0) -> bool:
     """Exercise 2: ``setup(prefix)`` as a Pool initializer and ``tag(x)`` using it.
 
-    Runs a spawn Pool of 2 whose initializer calls ``setup`` with a prefix made
-    up for this run, so that a hard-coded ``"item-"`` cannot pass; each result
-    comes back with its worker's pid and how often setup ran there.
-    Bounded: ``starmap_async(...).get(timeout)``, then the pool is terminated.
+    Runs a spawn Pool of 2 whose initializer calls ``setup``, twice, with two
+    prefixes that are not the example's, so that a hard-coded ``"item-"`` (or
+    any one constant) cannot pass. Each result comes back with its worker's
+    pid and how often setup ran there.
     """
     loaded = module if isinstance(module, ModuleType) else load_fresh(module)
     if loaded is None:
@@ -71,28 +87,24 @@ def check_initializer(module: str | ModuleType = "my_setup", timeout: float = 10
     for what, func in (("setup", setup), ("tag", tag)):
         if not callable(func):
             return feedback(False, "", f"{name} has no function called {what!r}.")
-    prefix = f"p{secrets.token_hex(2)}-"
-    expected = [f"{prefix}{i}" for i in range(6)]
-    ctx = mp.get_context("spawn")  # the strictest method: what works here works everywhere
-    pool = ctx.Pool(2, initializer=counted_setup, initargs=(setup, prefix))
-    try:
-        got = pool.starmap_async(tag_here, [(tag, i) for i in range(6)],
-                                 chunksize=1).get(timeout=timeout)
-    except mp.TimeoutError:
-        return feedback(False, "", f"no result within {timeout:g} s: does setup() finish, "
-                        f"and can {name} be imported on its own?")
-    except Exception as exc:
-        return feedback(False, "", f"tag raised {type(exc).__name__}: {exc}. Did setup() "
-                        "store the prefix in a module-level variable (with `global`)?")
-    finally:
-        pool.terminate()
-        pool.join()
-    values = [value for value, _, _ in got]
-    if values != expected:
-        return feedback(False, "", f"with setup({prefix!r}), pool.map(tag, range(6)) gave "
-                        f"{values!r}, expected {expected!r}. setup must store the prefix it "
-                        "is given in a global (the check picks a new one each run); tag must "
-                        "return that prefix + str(x).")
-    workers = len({pid for _, pid, _ in got})
-    return feedback(True, f"setup({prefix!r}) ran once in each of {workers} worker(s), and "
-                    f"tag used what it stored: {values}.", "")
+    for prefix in CHECK_PREFIXES:
+        expected = [f"{prefix}{i}" for i in range(6)]
+        try:
+            got = _run_tagging(setup, tag, prefix, timeout)
+        except mp.TimeoutError:
+            return feedback(False, "", f"no result within {timeout:g} s: does setup() "
+                            f"finish, and can {name} be imported on its own?")
+        except Exception as exc:
+            return feedback(False, "", f"tag raised {type(exc).__name__}: {exc}. Did setup() "
+                            "store the prefix in a module-level variable (with `global`)?")
+        values = [value for value, _, _ in got]
+        if values != expected:
+            return feedback(False, "", f"with setup({prefix!r}) as the initializer, "
+                            f"pool.map(tag, range(6)) gave {values!r}, expected "
+                            f"{expected!r}. setup must store the prefix it is given in a "
+                            "global; tag must return that prefix + str(x).")
+        if any(pid == os.getpid() or calls != 1 for _, pid, calls in got):
+            return feedback(False, "", "tag did not run in a worker where setup had run "
+                            "once: let the Pool call setup, as its initializer.")
+    return feedback(True, "setup ran once in each worker, as the Pool's initializer, and tag "
+                    f"used the prefix it stored: with {CHECK_PREFIXES[-1]!r}, {values}.", "")
