@@ -62,16 +62,34 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) results .pytest_cache
 
-# A reveal.js deck per lesson in slides/, from the stored outputs (nothing re-runs).
-# NB=notebooks/03_....ipynb for one lesson. For a deck that works offline, point
-# REVEAL at a copy of reveal.js 4 (and REQUIREJS at require.min.js), given
-# relative to slides/ or as a URL: see TEACHING.md.
-#   make slides REVEAL=reveal.js REQUIREJS=require.min.js
-SLIDES_OPTS := $(if $(REVEAL),--SlidesExporter.reveal_url_prefix=$(REVEAL)) \
-               $(if $(REQUIREJS),--SlidesExporter.require_js_url=$(REQUIREJS))
+# Slides. A reveal.js deck per lesson in slides/, from the stored outputs
+# (nothing re-runs), that works with no internet: reveal.js and require.js are
+# fetched once from the npm registry into slides/vendor/ (ignored, like the
+# decks); copy the whole slides/ folder to the presenting machine.
+# NB=notebooks/03_executors.ipynb for one lesson (or several, space-separated).
+.PHONY: slides slides-hour slides-fit preflight
 slides: $(STAMP)
-	$(BIN)/jupyter nbconvert --to slides --output-dir slides $(SLIDES_OPTS) \
-	  $(or $(NB),notebooks/*.ipynb)
+	$(BIN)/python -m tools.decks $(NB)
+
+# The one-hour class as one deck, slides/one-hour.slides.html: each lesson's
+# title cell and its cells tagged one-hour (README's plan: 01, 02, 04, 07).
+slides-hour: $(STAMP)
+	$(BIN)/python -m tools.decks --hour $(NB)
+
+# Every slide of a lesson's deck rendered in headless Chromium at 960x700:
+# prints each slide that is too tall or too wide, by how many pixels.
+#   make slides-fit NB=notebooks/03_executors.ipynb   (EXECUTE=1: run it first)
+# Installs Debian's chromium (needs root) and Playwright (never its own browsers).
+slides-fit: $(STAMP)
+	@test -x /usr/bin/chromium || \
+	  { apt-get update && apt-get install -y chromium fonts-noto-color-emoji; }
+	@$(BIN)/python -c 'import playwright' 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet 'playwright>=1.40,<2'
+	$(BIN)/python -m tools.slidefit $(if $(EXECUTE),--execute) $(if $(HOUR),--hour) $(NB)
+
+# Before class: is this machine idle enough for the live demos? (about 3 s)
+preflight: $(STAMP)
+	$(BIN)/python -m helpers.preflight
 
 # JupyterLab in headless Chromium: runs 00_start_here and a lesson with a widget,
 # checks for errors, widgets and plots, saves screenshots in results/screenshots/.

@@ -3,7 +3,8 @@
 The same ``metadata.slideshow.slide_type`` drives jupyterlab-rise inside
 JupyterLab and ``jupyter nbconvert --to slides`` (``make slides``). The tests
 run over whatever notebooks exist, so a lesson added later is checked too.
-Decks are built from the stored outputs; nothing is executed.
+Decks are built from the stored outputs; nothing is executed. Whether each
+slide fits 960x700 is measured in a browser: ``tests/browser/test_slides_fit.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MAX_LINES = 14  # non-empty lines in one markdown cell: about what fits on a slide
 MAX_CHARS = 1_000
+MAX_CODE_LINE = 80  # characters: what fits the slide's width at the deck's code size
+NOTE_MARK = "**Teacher's note:**"
 
 lessons = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 
@@ -72,6 +75,58 @@ def test_has_speaker_notes(path, read):
         pytest.fail("no speaker notes: add markdown cells with slide_type 'notes' "
                     "(time per part, the usual question, which cell to run live)")
     assert all(c.cell_type == "markdown" for c in notes), "notes cells must be markdown"
+
+
+def is_teachers_note(cell) -> bool:
+    """A speaker note as the course writes them: hidden markdown that says what it is."""
+    return (cell.cell_type == "markdown" and slide_type(cell) == "notes"
+            and cell.metadata.get("jupyter", {}).get("source_hidden") is True
+            and cell.source.lstrip().startswith(NOTE_MARK))
+
+
+@lessons
+def test_speaker_notes_are_marked_and_hidden(path, read):
+    wrong = []
+    for i, cell in enumerate(read(path).cells):
+        if slide_type(cell) != "notes" or is_teachers_note(cell):
+            continue
+        why = []
+        if cell.cell_type != "markdown":
+            why.append(f"a {cell.cell_type} cell")
+        if cell.metadata.get("jupyter", {}).get("source_hidden") is not True:
+            why.append('no "jupyter": {"source_hidden": true}')
+        if not cell.source.lstrip().startswith(NOTE_MARK):
+            why.append(f"does not start with {NOTE_MARK!r}")
+        wrong.append(f"cell {i} ({first_line(cell)!r}): {'; '.join(why)}")
+    if wrong:
+        pytest.fail(f"{len(wrong)} speaker notes are not in the course's form (markdown, "
+                    f"slide_type 'notes', source hidden, text starting {NOTE_MARK!r}):\n"
+                    + "\n".join(wrong))
+
+
+def test_the_notes_form_is_what_the_check_accepts():
+    good = nbformat.v4.new_markdown_cell(
+        f"{NOTE_MARK} 10 min. Ask who has 1 CPU.",
+        metadata={"slideshow": {"slide_type": "notes"}, "jupyter": {"source_hidden": True}})
+    assert is_teachers_note(good)
+    unmarked = nbformat.from_dict(good)
+    unmarked.source = "Speaker notes: 10 min."
+    shown = nbformat.from_dict(good)
+    shown.metadata.pop("jupyter")
+    a_slide = nbformat.from_dict(good)
+    a_slide.metadata.slideshow.slide_type = "slide"
+    as_code = nbformat.v4.new_code_cell(good.source, metadata=good.metadata)
+    assert not any(map(is_teachers_note, [unmarked, shown, a_slide, as_code]))
+
+
+@lessons
+def test_code_lines_fit_a_slide(path, read):
+    long = [f"cell {i}, line {n}: {len(line)} characters: {line[:50]!r}..."
+            for i, cell in enumerate(read(path).cells) if cell.cell_type == "code"
+            for n, line in enumerate(cell.source.splitlines(), 1) if len(line) > MAX_CODE_LINE]
+    if long:
+        pytest.fail(f"{len(long)} code lines longer than {MAX_CODE_LINE} characters, "
+                    "wider than a slide:\n" + "\n".join(long))
 
 
 @lessons
@@ -150,3 +205,79 @@ def test_deck_check_counts_slides_subslides_and_notes():
     parsed.feed(SlidesExporter().from_notebook_node(nb)[0])
     assert (parsed.by_depth.get(0), parsed.by_depth.get(1), parsed.notes) == (2, 3, 1)
     check_deck(nb)
+
+
+# The one-hour class: cells tagged one-hour in the lessons of README's plan.
+
+
+def test_one_hour_cut_keeps_the_title_and_the_tagged_cells():
+    from tools import decks
+
+    nb = made_up(["slide", "-", "slide", "subslide", "notes", "slide"])
+    for i in (2, 3):
+        nb.cells[i].metadata["tags"] = [decks.HOUR_TAG]
+    nb.cells[3].metadata["slideshow"]["slide_type"] = "-"
+    cut = decks.hour_cells(nb)
+    assert [c.source for c in cut] == ["## Part 0", "## Part 2", "## Part 3"]
+    assert [slide_type(c) for c in cut] == ["slide", "slide", "-"]
+    assert slide_type(nb.cells[3]) == "-", "the lesson itself is not changed"
+    assert decks.hour_cells(made_up(["slide", "-"])) == [], "nothing tagged, nothing cut"
+    check_deck(nbformat.v4.new_notebook(cells=cut))
+
+
+def test_one_hour_cut_makes_its_first_cell_a_slide():
+    from tools import decks
+
+    nb = made_up(["slide", "-", "-"])
+    nb.cells[2].metadata["tags"] = [decks.HOUR_TAG, "nbval-ignore-output"]
+    cut = decks.hour_cells(nb)
+    assert [slide_type(c) for c in cut] == ["slide", "slide"]
+
+
+def tagged_lessons() -> list[Path]:
+    from tools import decks
+
+    return [p for p in NOTEBOOKS
+            if any(decks.HOUR_TAG in c.metadata.get("tags", [])
+                   for c in nbformat.read(p, as_version=4).cells)]
+
+
+def test_one_hour_deck_builds_from_the_plan():
+    from tools import decks
+
+    tagged = tagged_lessons()
+    if not tagged:
+        pytest.skip(f"no lesson has cells tagged {decks.HOUR_TAG!r} yet: the one-hour deck "
+                    f"waits for lessons {', '.join(sorted(decks.HOUR_PLAN))} to tag theirs")
+    prefixes = {p.name[:2] for p in tagged}
+    assert prefixes <= decks.HOUR_PLAN, (
+        f"cells tagged {decks.HOUR_TAG!r} outside the one-hour plan "
+        f"({sorted(decks.HOUR_PLAN)}): lessons {sorted(prefixes - decks.HOUR_PLAN)}")
+    assert prefixes == decks.HOUR_PLAN, (
+        f"lessons {sorted(decks.HOUR_PLAN - prefixes)} of the one-hour plan have no cell "
+        f"tagged {decks.HOUR_TAG!r}")
+    nb = decks.hour_notebook(NOTEBOOKS)
+    assert nb is not None
+    check_deck(nb)
+    titles = [c for c in nb.cells if c.source.lstrip().startswith("# ")]
+    assert len(titles) == len(tagged), "one title slide per lesson"
+    assert len(nb.cells) > 2 * len(tagged), "the cut deck holds more than the titles"
+    notes = [c for c in nb.cells if slide_type(c) == "notes"]
+    assert notes, "the one-hour deck has no speaker notes (tag the notes with the cut timings)"
+
+
+def test_a_deck_loads_its_scripts_from_the_vendor_folder_only(tmp_path):
+    """What ``make slides`` writes names no CDN (the browser test opens it offline)."""
+    from tools import decks
+
+    nb = made_up(["slide", "-", "notes", "subslide"])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    html = decks.write_deck(nb, "made_up", tmp_path / "out", tmp_path / "vendor").read_text()
+    for cdn in ("unpkg.com", "cdnjs.cloudflare.com", "cdn.jsdelivr.net",
+                "fonts.googleapis.com", "MathJax", "jquery", "mermaid"):
+        assert cdn not in html, f"the deck still names {cdn}"
+    assert 'src="../vendor/require.js"' in html
+    assert '"../vendor/reveal.js/dist/reveal.js"' in html
+    assert "../vendor/reveal.js/dist/theme/white.css" in html
+    script = html.split("Reveal.initialize", 1)[1]
+    assert "$(" not in script and "MathJax" not in script, "the slide-change code needs jQuery"
