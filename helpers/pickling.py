@@ -155,11 +155,46 @@ def task_cost(pool, obj: Sized, repeats: int = 3,
 
 
 def cost_table(costs: list[ArgumentCost]) -> str:
-    """One line per argument in the course's printed form ("12.3 ms", "123.4 MB/s")."""
+    """One line per argument in the course's printed form ("12.3 ms", "123.4 MB/s").
+
+    The MB/s is the throughput of pickling plus unpickling, not of the task.
+    """
     lines = []
     for c in costs:
         task = "" if c.task_s is None else f", one task {duration(c.task_s)}"
         lines.append(f"{c.label:<14} {c.items:>9,} items {c.nbytes / 1e6:>8.2f} MB pickled: "
-                     f"dumps {duration(c.dumps_s)}, loads {duration(c.loads_s)}{task} "
-                     f"({c.mb_per_s:.1f} MB/s)")
+                     f"dumps {duration(c.dumps_s)}, loads {duration(c.loads_s)} "
+                     f"(pickle+unpickle {c.mb_per_s:.1f} MB/s){task}")
+    return "\n".join(lines)
+
+
+def size_verdict(costs: list[ArgumentCost]) -> str:
+    """Say, per kind of argument, from which size on one task's time grew with the bytes.
+
+    Read from the measurements: below that size a task's fixed cost (two
+    messages, waking a worker) dominated, so a larger argument was not
+    always slower. One line per label, sizes in MB as ``cost_table`` prints.
+    """
+    lines = []
+    for label in dict.fromkeys(c.label for c in costs):
+        runs = sorted((c for c in costs if c.label == label and c.task_s is not None),
+                      key=lambda c: c.nbytes)
+        if len(runs) < 2:
+            continue
+        start = len(runs) - 1
+        while start > 0 and runs[start - 1].task_s < runs[start].task_s:
+            start -= 1
+        first, last = runs[start], runs[-1]
+        span = f"{duration(first.task_s)} at {first.nbytes / 1e6:.2f} MB to " \
+               f"{duration(last.task_s)} at {last.nbytes / 1e6:.2f} MB"
+        if start == len(runs) - 1:
+            lines.append(f"{label}: one task's time did not grow steadily with the size "
+                         "here: fixed costs or other programs dominated the timings.")
+        elif start == 0:
+            lines.append(f"{label}: one task's time grew with the size at every step "
+                         f"here ({span}).")
+        else:
+            lines.append(f"{label}: below {first.nbytes / 1e6:.2f} MB a task's fixed cost "
+                         f"dominated (a bigger argument was not always slower); from there "
+                         f"on, time grew with the bytes ({span}).")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from helpers.pickling import (
     payload_size,
     picklability,
     pickle_cost,
+    size_verdict,
     stable_reason,
     task_cost,
 )
@@ -109,3 +110,19 @@ def test_cost_table_and_plot():
     assert len(fig.axes[0].lines) == 2  # pickle + unpickle, and the task line
     with pytest.raises(ValueError, match="no costs"):
         plots.pickling_costs([])
+
+
+def test_size_verdict_reads_where_time_starts_to_grow():
+    def cost(label, n, task_s):
+        return ArgumentCost(label, n, n * 9, 0.0, 0.0, task_s=task_s)
+
+    costs = [cost("list", 1000, 0.002), cost("list", 10_000, 0.0013),
+             cost("list", 100_000, 0.01), cost("list", 1_000_000, 0.08),
+             cost("array", 1000, 0.001), cost("array", 10_000, 0.002),
+             cost("flat", 1000, 0.002), cost("flat", 10_000, 0.001)]
+    lines = size_verdict(costs).splitlines()
+    assert lines[0].startswith("list: below 0.09 MB a task's fixed cost dominated")
+    assert "1.3 ms at 0.09 MB to 80.0 ms at 9.00 MB" in lines[0]
+    assert lines[1].startswith("array: one task's time grew with the size at every step")
+    assert lines[2].startswith("flat: one task's time did not grow steadily")
+    assert "pickle+unpickle" in cost_table(costs)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable
+from types import ModuleType
 
 from helpers.bench import pool_chunksize
 from helpers.checks import feedback, load_fresh
@@ -12,7 +14,12 @@ from helpers.checks import feedback, load_fresh
 CHUNK_CASES = [(0, 2), (1, 2), (7, 2), (8, 2), (9, 2), (10, 2), (100, 4), (1000, 3),
                (20_000, 2), (99_999, 16)]
 
+#: The example prefix of exercise 2 ...
 PREFIX = "item-"
+#: ... and the ones the check uses, so that a hard-coded answer cannot pass.
+CHECK_PREFIXES = ("check-", "again-")
+
+_setup_calls = 0  # per worker process: how often the learner's setup ran there
 
 
 def check_chunksize(func: Callable[[int, int], int]) -> bool:
@@ -24,7 +31,7 @@ def check_chunksize(func: Callable[[int, int], int]) -> bool:
         except Exception as exc:  # a learner's bug is a hint, not a crash
             return feedback(False, "", f"for {tasks} tasks on {workers} workers your function "
                             f"raised {type(exc).__name__}: {exc}.")
-        if got != expected:
+        if got != expected or isinstance(got, bool) or not isinstance(got, int):
             hint = ("divide by 4 chunks per worker, and add 1 when the division leaves a "
                     "remainder (divmod gives both)")
             return feedback(False, "", f"for {tasks} tasks on {workers} workers you gave "
@@ -34,35 +41,70 @@ def check_chunksize(func: Callable[[int, int], int]) -> bool:
                     f"{pool_chunksize(20_000, 2)}).", "")
 
 
-def check_initializer(module: str = "my_setup", timeout: float = 10.0) -> bool:
-    """Exercise 2: ``setup(prefix)`` as a Pool initializer and ``tag(x)`` using it.
+def counted_setup(setup: Callable, prefix: str) -> None:
+    """The pool's initializer: call the learner's ``setup(prefix)`` and count the call.
 
-    Runs a spawn Pool of 2 with ``initializer=setup, initargs=(PREFIX,)`` and
-    maps ``tag`` over ``range(6)``. Bounded: ``map_async(...).get(timeout)``,
-    then the pool is terminated, so a broken module cannot hang the check.
+    Runs in a worker process, once, when it starts.
     """
-    loaded = load_fresh(module)  # once: both functions must come from the same import
-    if loaded is None:
-        return False
-    setup, tag = getattr(loaded, "setup", None), getattr(loaded, "tag", None)
-    for name, func in (("setup", setup), ("tag", tag)):
-        if not callable(func):
-            return feedback(False, "", f"{module}.py has no function called {name!r}.")
-    expected = [f"{PREFIX}{i}" for i in range(6)]
+    global _setup_calls
+    setup(prefix)
+    _setup_calls += 1
+
+
+def tag_here(tag: Callable, x: int) -> tuple[object, int, int]:
+    """``(tag(x), this worker's pid, how often setup ran in it)``. Runs in a worker process."""
+    return tag(x), os.getpid(), _setup_calls
+
+
+def _run_tagging(setup: Callable, tag: Callable, prefix: str, timeout: float) -> list:
+    """``tag_here(tag, x)`` for x in 0..5 on a spawn Pool(2) whose initializer calls setup.
+
+    Bounded: ``starmap_async(...).get(timeout)``, then the pool is terminated.
+    """
     ctx = mp.get_context("spawn")  # the strictest method: what works here works everywhere
-    pool = ctx.Pool(2, initializer=setup, initargs=(PREFIX,))
+    pool = ctx.Pool(2, initializer=counted_setup, initargs=(setup, prefix))
     try:
-        got = pool.map_async(tag, range(6), chunksize=1).get(timeout=timeout)
-    except mp.TimeoutError:
-        return feedback(False, "", f"no result within {timeout:g} s: does setup() finish, "
-                        f"and can {module}.py be imported on its own?")
-    except Exception as exc:
-        return feedback(False, "", f"tag raised {type(exc).__name__}: {exc}. Did setup() "
-                        "store the prefix in a module-level variable (with `global`)?")
+        return pool.starmap_async(tag_here, [(tag, i) for i in range(6)],
+                                  chunksize=1).get(timeout=timeout)
     finally:
         pool.terminate()
         pool.join()
-    return feedback(got == expected,
-                    f"every worker ran setup({PREFIX!r}) once, and tag used it: {got}.",
-                    f"pool.map(tag, range(6)) gave {got!r}, expected {expected!r}. setup must "
-                    "store the prefix in a global; tag must return prefix + str(x).")
+
+
+def check_initializer(module: str | ModuleType = "my_setup", timeout: float = 10.0) -> bool:
+    """Exercise 2: ``setup(prefix)`` as a Pool initializer and ``tag(x)`` using it.
+
+    Runs a spawn Pool of 2 whose initializer calls ``setup``, twice, with two
+    prefixes that are not the example's, so that a hard-coded ``"item-"`` (or
+    any one constant) cannot pass. Each result comes back with its worker's
+    pid and how often setup ran there.
+    """
+    loaded = module if isinstance(module, ModuleType) else load_fresh(module)
+    if loaded is None:
+        return False
+    name = loaded.__name__
+    setup, tag = getattr(loaded, "setup", None), getattr(loaded, "tag", None)
+    for what, func in (("setup", setup), ("tag", tag)):
+        if not callable(func):
+            return feedback(False, "", f"{name} has no function called {what!r}.")
+    for prefix in CHECK_PREFIXES:
+        expected = [f"{prefix}{i}" for i in range(6)]
+        try:
+            got = _run_tagging(setup, tag, prefix, timeout)
+        except mp.TimeoutError:
+            return feedback(False, "", f"no result within {timeout:g} s: does setup() "
+                            f"finish, and can {name} be imported on its own?")
+        except Exception as exc:
+            return feedback(False, "", f"tag raised {type(exc).__name__}: {exc}. Did setup() "
+                            "store the prefix in a module-level variable (with `global`)?")
+        values = [value for value, _, _ in got]
+        if values != expected:
+            return feedback(False, "", f"with setup({prefix!r}) as the initializer, "
+                            f"pool.map(tag, range(6)) gave {values!r}, expected "
+                            f"{expected!r}. setup must store the prefix it is given in a "
+                            "global; tag must return that prefix + str(x).")
+        if any(pid == os.getpid() or calls != 1 for _, pid, calls in got):
+            return feedback(False, "", "tag did not run in a worker where setup had run "
+                            "once: let the Pool call setup, as its initializer.")
+    return feedback(True, "setup ran once in each worker, as the Pool's initializer, and tag "
+                    f"used the prefix it stored: with {CHECK_PREFIXES[-1]!r}, {values}.", "")

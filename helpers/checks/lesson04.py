@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import pickle
 from collections.abc import Callable
+from types import ModuleType
 
 from helpers.checks import ChildFailed, feedback, get_function, run_in_child
 from helpers.pickling import LockedCounter
@@ -22,11 +23,23 @@ def _expected(x: int) -> int:
     return x * x + 1
 
 
-def check_worker(module: str = "my_worker", name: str = "square_plus_one") -> bool:
-    """Exercise 1: ``module.name(x)`` returns ``x * x + 1`` when run in a spawn child."""
-    func = get_function(module, name)
+def check_worker(module: str | ModuleType | Callable = "my_worker",
+                 name: str = "square_plus_one") -> bool:
+    """Exercise 1: ``module.name(x)`` returns ``x * x + 1`` when run in a spawn child.
+
+    ``module`` is the learner's module name, a module, or the function itself.
+    """
+    if isinstance(module, ModuleType):
+        func = getattr(module, name, None)
+        if not callable(func):
+            return feedback(False, "", f"{module.__name__} has no function called {name!r}.")
+    elif callable(module):
+        func, name = module, getattr(module, "__name__", name)
+    else:
+        func = get_function(module, name)
     if func is None:
         return False
+    label = f"{func.__module__}.{name}"
     try:
         got = [run_in_child(func, x, timeout=20) for x in INPUTS]
     except ChildFailed as exc:
@@ -37,7 +50,7 @@ def check_worker(module: str = "my_worker", name: str = "square_plus_one") -> bo
     if got != want:
         return feedback(False, "", f"for inputs {list(INPUTS)} a spawn worker returned {got}, "
                         f"expected {want} (x * x + 1).")
-    return feedback(True, f"{module}.{name} ran in a spawn worker and returned {want}.", "")
+    return feedback(True, f"{label} ran in a spawn worker and returned {want}.", "")
 
 
 def _nested() -> Callable[[int], int]:
