@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import alternatives, bench, machine, sharedmem
+from helpers import alternatives, bench, machine, sharedarray
 from helpers.workloads import cpu_task, cpu_task_expected, square
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,9 +122,9 @@ class _Recorder:
 
 def test_open_borrowed_asks_3_13_not_to_track(monkeypatch):
     _Recorder.calls = []
-    monkeypatch.setattr(sharedmem.shared_memory, "SharedMemory", _Recorder)
+    monkeypatch.setattr(sharedarray.shared_memory, "SharedMemory", _Recorder)
     monkeypatch.setattr(sys, "version_info", (3, 13, 0, "final", 0))
-    sharedmem._open_borrowed("course_000000000000")
+    sharedarray.open_segment("course_000000000000")
     assert _Recorder.calls == [{"name": "course_000000000000", "track": False}]
 
 
@@ -134,17 +134,17 @@ def test_open_borrowed_before_3_13_skips_registering_without_a_tracker(monkeypat
 
     class Opening:
         def __init__(self, name):
-            sharedmem.resource_tracker.register(name, "shared_memory")  # as SharedMemory does
+            sharedarray.resource_tracker.register(name, "shared_memory")  # as SharedMemory does
 
-    monkeypatch.setattr(sharedmem.shared_memory, "SharedMemory", Opening)
-    monkeypatch.setattr(sharedmem.resource_tracker, "register",
+    monkeypatch.setattr(sharedarray.shared_memory, "SharedMemory", Opening)
+    monkeypatch.setattr(sharedarray.resource_tracker, "register",
                         lambda *args: registered.append(args))
     monkeypatch.setattr(sys, "version_info", (3, 12, 4, "final", 0))
-    monkeypatch.setattr(sharedmem.resource_tracker._resource_tracker, "_fd", None)
-    sharedmem._open_borrowed("course_000000000000")
+    monkeypatch.setattr(sharedarray.resource_tracker._resource_tracker, "_fd", None)
+    sharedarray.open_segment("course_000000000000")
     assert registered == []
-    monkeypatch.setattr(sharedmem.resource_tracker._resource_tracker, "_fd", 99)
-    sharedmem._open_borrowed("course_000000000000")  # a tracker runs: register as usual
+    monkeypatch.setattr(sharedarray.resource_tracker._resource_tracker, "_fd", 99)
+    sharedarray.open_segment("course_000000000000")  # a tracker runs: register as usual
     assert registered == [("course_000000000000", "shared_memory")]
 
 
@@ -193,7 +193,7 @@ def test_lesson10_says_there_is_nothing_to_measure_before_3_14(capsys):
 def test_lesson10_shows_threads_when_the_gil_is_off(capsys, monkeypatch):
     _build(monkeypatch, free_threaded=True, gil_enabled=False)
     ns = _run_lesson10_cell(capsys, SimpleNamespace())
-    assert "threads on cpu_task, measured above:" in ns["printed"]
+    assert "GIL off" in ns["printed"] and "threads ran cpu_task at" in ns["printed"]
     _build(monkeypatch, free_threaded=False, gil_enabled=None)
     ns = _run_lesson10_cell(capsys, SimpleNamespace())
-    assert "The GIL is on here" in ns["printed"]
+    assert "the GIL is always on" in ns["printed"]
