@@ -219,3 +219,25 @@ def test_the_maintainer_word_check_catches_each_word():
     assert [h.lower() for h in hits] == ["nbval", "noqa", "nbval", "ci", "sitecustomize",
                                          "the issue"]
     assert not MAINTAINER_WORDS.search("a CPython issue; special; circle; Cinema")
+
+
+PRIVATE_HELPER = re.compile(r"\bfrom helpers[\w.]* import [^\n]*\b_[a-z]\w*"
+                            r"|\b(?:helpers|[a-z]\w*)\.(?!_replace\b|_asdict\b|_make\b|_fields\b"
+                            r"|_exit\b)_[a-z]\w*\(")
+
+
+def private_helpers(code: str) -> list[str]:
+    return [m.group(0) for m in PRIVATE_HELPER.finditer(code)]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lessons_use_only_public_helper_names(nb):
+    found = [name for c in cells(nb) if c["cell_type"] == "code"
+             for name in private_helpers(source(c))]
+    assert found == []
+
+
+def test_the_private_name_check_catches_both_forms():
+    assert private_helpers("from helpers.costmodel import _timed\n")
+    assert private_helpers("x = costmodel._serial_map(f, xs)\n")
+    assert not private_helpers("os._exit(1)\nspec._replace(n=1)\nfrom helpers import timing\n")
